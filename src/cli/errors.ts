@@ -1,0 +1,6 @@
+// Errors the CLI reports as one line and an exit code, never as a stack trace.
+export class UsageError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}

@@ -1,0 +1,32 @@
+// The llmspell command line: parses arguments and hands each command to its layer.
+import { Command, CommanderError } from 'commander';
+import { registerRun } from './commands/run.js';
+import { UsageError } from './errors.js';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program
+    .name('llmspell')
+    .description('Run and debug Lua scripts: terminal debugger, REPL, DAP for editors, Jupyter kernel.')
+    .version('0.1.0')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerRun(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; any parse problem is a usage error (commander printed it).
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`llmspell: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    process.stderr.write(`llmspell: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,36 @@
+// The typed messages between a runtime's owner (main thread) and its worker thread.
+// Nothing here names a Lua type: a second language's worker would speak the same union.
+
+/** How a run of a file or chunk ended. */
+export type RunOutcome =
+  | { status: 'ok'; values: string[] }
+  | { status: 'error'; kind: 'runtime' | 'syntax' | 'load'; message: string; traceback?: string }
+  | { status: 'exit'; code: number }
+  | { status: 'terminated' };
+
+export type StdinMode = 'inherit' | 'none';
+
+export interface RuntimeOptions {
+  /** Working directory the script sees for relative paths. */
+  cwd: string;
+  /** Environment the script sees through os.getenv. */
+  env: Record<string, string>;
+  stdin: StdinMode;
+}
+
+export type MainToWorker =
+  | { type: 'runFile'; id: number; path: string; args: string[] }
+  | { type: 'runChunk'; id: number; code: string; name: string; wantValues: boolean }
+  | { type: 'shutdown' };
+
+export type WorkerToMain =
+  | { type: 'ready'; language: string; version: string }
+  | { type: 'output'; stream: 'stdout' | 'stderr'; data: Uint8Array }
+  | { type: 'result'; id: number; outcome: RunOutcome }
+  | { type: 'fatal'; message: string };
+
+/** Data handed to the worker at start. */
+export interface WorkerData {
+  options: RuntimeOptions;
+  control: SharedArrayBuffer;
+}

@@ -1,0 +1,127 @@
+// One Lua state with its standard library bound to the real world (files, streams,
+// environment), able to run a script file or chunk after chunk in the same state.
+import * as path from 'node:path';
+import type { RunOutcome, RuntimeOptions } from '../../protocol.js';
+import type { InputSource, OutputSink } from '../stdio.js';
+import { IoLibrary, stripShebang } from './io-library.js';
+import { LuaVm, LUA_OK, LUA_ERRSYNTAX, LUA_MULTRET, LUA_TSTRING, LUA_TNIL, VmUnwind, type LuaState } from './lua-vm.js';
+import { installRequire, packagePath } from './require.js';
+
+const encoder = new TextEncoder();
+
+export class LuaSession {
+  private msghRef = 0;
+  private lastTraceback = '';
+  /** Set once the VM was unwound by os.exit or terminate: its C state is no longer usable. */
+  dead = false;
+
+  private constructor(readonly vm: LuaVm, private readonly io: IoLibrary, private readonly options: RuntimeOptions) {}
+
+  static async create(options: RuntimeOptions, out: OutputSink, input: InputSource): Promise<LuaSession> {
+    const vm = await LuaVm.create(options.env);
+    vm.openLibs();
+    const resolve = (p: string): string => path.resolve(options.cwd, p);
+    const io = new IoLibrary({ vm, out, input, resolve });
+    io.install();
+    io.rememberStdHandles();
+    const session = new LuaSession(vm, io, options);
+    installRequire(vm, io, resolve, packagePath(options.cwd, options.env));
+    session.installMessageHandler();
+    return session;
+  }
+
+  get version(): string {
+    const L = this.vm.L;
+    this.vm.getGlobal(L, '_VERSION');
+    const v = this.vm.toStr(L, -1) ?? 'Lua';
+    this.vm.pop(L, 1);
+    return v;
+  }
+
+  /** The message handler for every top-level call: adds the traceback, as the standalone lua does. */
+  private installMessageHandler(): void {
+    const { vm } = this;
+    const L = vm.L;
+    vm.pushFunction(L, (L1: LuaState) => {
+      let msg: string;
+      if (vm.type(L1, 1) === LUA_TSTRING) msg = vm.toStr(L1, 1)!;
+      else if (vm.getMetaField(L1, 1, '__tostring')) { vm.pop(L1, 1); msg = vm.toDisplayString(L1, 1); }
+      else msg = `(error object is a ${vm.typeName(L1, 1)} value)`;
+      vm.traceback(L1, L1, null, 1);
+      this.lastTraceback = vm.toStr(L1, -1) ?? '';
+      vm.pop(L1, 1);
+      vm.pushString(L1, msg);
+      return 1;
+    });
+    this.msghRef = vm.ref(L);
+  }
+
+  /** Runs a script file as `lua script.lua args...` does: `arg` table, `...`, module path beside it. */
+  runFile(file: string, args: string[]): RunOutcome {
+    const { vm } = this;
+    const L = vm.L;
+    const abs = path.resolve(this.options.cwd, file);
+    const src = this.io.readSource(abs);
+    if (typeof src === 'string') return { status: 'error', kind: 'load', message: src };
+    // arg[0] is the script as named, arg[1..n] the arguments, arg[-1] the interpreter.
+    vm.newTable(L);
+    vm.pushString(L, 'llmspell'); vm.rawSetI(L, -2, -1);
+    vm.pushString(L, file); vm.rawSetI(L, -2, 0);
+    args.forEach((a, i) => { vm.pushString(L, a); vm.rawSetI(L, -2, i + 1); });
+    vm.setGlobal(L, 'arg');
+    // Modules beside the script come first.
+    vm.getGlobal(L, 'package');
+    vm.pushString(L, packagePath(path.dirname(abs), this.options.env));
+    vm.setField(L, -2, 'path');
+    vm.pop(L, 1);
+    return this.loadAndCall(stripShebang(src), `@${abs}`, args, false);
+  }
+
+  /** Runs a chunk in the persistent state. With wantValues, an expression's values come back. */
+  runChunk(code: string, name: string, wantValues: boolean): RunOutcome {
+    const bytes = encoder.encode(code);
+    if (wantValues) {
+      // As the standalone REPL does: try `return <code>` first, then the code as statements.
+      const { vm } = this;
+      const status = vm.load(vm.L, encoder.encode(`return ${code}`), name);
+      vm.pop(vm.L, 1);
+      if (status === LUA_OK) return this.loadAndCall(encoder.encode(`return ${code}`), name, [], true);
+    }
+    return this.loadAndCall(bytes, name, [], wantValues);
+  }
+
+  private loadAndCall(src: Uint8Array, chunkName: string, args: string[], wantValues: boolean): RunOutcome {
+    const { vm } = this;
+    const L = vm.L;
+    const base = vm.getTop(L);
+    vm.getRef(L, this.msghRef);
+    const status = vm.load(L, src, chunkName);
+    if (status !== LUA_OK) {
+      const message = vm.toStr(L, -1) ?? 'unknown load error';
+      vm.setTop(L, base);
+      return { status: 'error', kind: status === LUA_ERRSYNTAX ? 'syntax' : 'load', message };
+    }
+    for (const a of args) vm.pushString(L, a);
+    try {
+      const rc = vm.pcall(L, args.length, LUA_MULTRET, base + 1);
+      if (rc !== LUA_OK) {
+        const message = vm.toStr(L, -1) ?? '';
+        const traceback = this.lastTraceback;
+        vm.setTop(L, base);
+        return { status: 'error', kind: 'runtime', message, traceback };
+      }
+      const values: string[] = [];
+      if (wantValues) for (let i = base + 2; i <= vm.getTop(L); i++) values.push(vm.toDisplayString(L, i));
+      vm.setTop(L, base);
+      return { status: 'ok', values };
+    } catch (e) {
+      if (e instanceof VmUnwind) {
+        this.dead = true;
+        return e.reason === 'exit' ? { status: 'exit', code: e.code } : { status: 'terminated' };
+      }
+      throw e;
+    }
+  }
+}
+
+export { LUA_TNIL };

@@ -1,0 +1,37 @@
+// Where a script's standard streams go. The worker never writes to fds 1/2 itself: output is
+// posted to the main thread, which owns the process's streams (or turns them into DAP output
+// events or Jupyter stream messages). Input comes from a source chosen by the runtime's owner.
+import * as fs from 'node:fs';
+
+export type OutputSink = (stream: 'stdout' | 'stderr', data: Uint8Array) => void;
+
+/** A blocking byte source: returns null at end of input. */
+export interface InputSource {
+  read(max: number): Uint8Array | null;
+}
+
+/** Reads the process's own fd 0, blocking the worker (never the main thread). */
+export class FdInput implements InputSource {
+  private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
+  constructor(private readonly fd = 0) {}
+  read(max: number): Uint8Array | null {
+    const buf = Buffer.allocUnsafe(max);
+    for (;;) {
+      try {
+        const n = fs.readSync(this.fd, buf, 0, max, null);
+        return n === 0 ? null : buf.subarray(0, n);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        // A non-blocking fd (set so by a parent) has no data yet: wait a little and retry.
+        if (code === 'EAGAIN') { Atomics.wait(this.sleeper, 0, 0, 10); continue; }
+        if (code === 'EOF') return null;
+        throw e;
+      }
+    }
+  }
+}
+
+/** No input at all: every read is end of input (DAP over stdio must never read protocol bytes). */
+export class EmptyInput implements InputSource {
+  read(): null { return null; }
+}

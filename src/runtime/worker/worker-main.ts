@@ -1,0 +1,43 @@
+// Entry point of a runtime worker thread: owns one script session and runs what the main
+// thread asks, posting output and outcomes back. Blocking here never blocks the main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import { ControlBlock, RuntimeState } from '../control-block.js';
+import type { MainToWorker, WorkerData, WorkerToMain } from '../protocol.js';
+import { LuaSession } from './lua/lua-session.js';
+import { EmptyInput, FdInput, type OutputSink } from './stdio.js';
+
+const port = parentPort!;
+const data = workerData as WorkerData;
+const control = new ControlBlock(data.control);
+
+function post(msg: WorkerToMain): void {
+  port.postMessage(msg);
+}
+
+const out: OutputSink = (stream, bytes) => post({ type: 'output', stream, data: bytes });
+
+async function main(): Promise<void> {
+  const input = data.options.stdin === 'inherit' ? new FdInput(0) : new EmptyInput();
+  const session = await LuaSession.create(data.options, out, input);
+  control.state = RuntimeState.Idle;
+  post({ type: 'ready', language: 'lua', version: session.version });
+
+  port.on('message', (msg: MainToWorker) => {
+    if (msg.type === 'shutdown') {
+      port.close();
+      return;
+    }
+    if (session.dead) {
+      post({ type: 'result', id: msg.id, outcome: { status: 'error', kind: 'load', message: 'the session has ended (os.exit or terminate)' } });
+      return;
+    }
+    control.state = RuntimeState.Running;
+    const outcome = msg.type === 'runFile' ? session.runFile(msg.path, msg.args) : session.runChunk(msg.code, msg.name, msg.wantValues);
+    control.state = session.dead ? RuntimeState.Dead : RuntimeState.Idle;
+    post({ type: 'result', id: msg.id, outcome });
+  });
+}
+
+main().catch((e: unknown) => {
+  post({ type: 'fatal', message: e instanceof Error ? e.message : String(e) });
+});
