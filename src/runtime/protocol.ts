@@ -1,3 +1,5 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { DebugEvent, DebugReply } from './debug-protocol.js';
 // The typed messages between a runtime's owner (main thread) and its worker thread.
 // Nothing here names a Lua type: a second language's worker would speak the same union.
 
@@ -24,7 +26,9 @@ export type MainToWorker =
   | { type: 'shutdown' };
 
 export type WorkerToMain =
-  | { type: 'ready'; language: string; version: string }
+  | { type: 'ready'; language: string; version: string; debuggable: boolean }
+  | DebugReply
+  | { type: 'debugEvent'; event: DebugEvent }
   | { type: 'output'; stream: 'stdout' | 'stderr'; data: Uint8Array }
   | { type: 'result'; id: number; outcome: RunOutcome }
   | { type: 'fatal'; message: string };
@@ -33,4 +37,6 @@ export type WorkerToMain =
 export interface WorkerData {
   options: RuntimeOptions;
   control: SharedArrayBuffer;
+  /** Where debug requests arrive; read synchronously while the script is stopped. */
+  debugPort: MessagePort;
 }

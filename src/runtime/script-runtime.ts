@@ -2,14 +2,19 @@
 // The layers above (CLI, debugger, kernels) see only this class and the protocol's outcome
 // types; they never see the VM, so another script language could sit behind the same API.
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ControlBlock, newControlBlock } from './control-block.js';
+import type { DebugCommandName, DebugCommands, DebugEvent } from './debug-protocol.js';
 import type { MainToWorker, RunOutcome, RuntimeOptions, WorkerData, WorkerToMain } from './protocol.js';
+import { CONTROL, RuntimeState } from './control-block.js';
+import { workerInterrupter } from './worker-interrupter.js';
 
 export interface ScriptRuntimeEvents {
   output: [stream: 'stdout' | 'stderr', data: Uint8Array];
   /** The worker is gone (terminated or crashed); pending runs were settled as terminated. */
   exit: [];
+  /** The debugger in the worker reports (stops, breakpoint changes, log points, ...). */
+  debug: [event: DebugEvent];
 }
 
 export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
@@ -19,6 +24,12 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
   private nextId = 1;
   private readonly ready: Promise<{ language: string; version: string }>;
   private alive = true;
+  private readonly debugPort: MessagePort;
+  private readonly threadId: number;
+  private readonly debugPending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private nextDebugId = 1;
+  /** Whether this runtime's VM supports the debugger (known once started). */
+  debuggable = false;
 
   constructor(options: Partial<RuntimeOptions> = {}) {
     super();
@@ -28,11 +39,16 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
       stdin: options.stdin ?? 'none',
     };
     this.control = new ControlBlock(newControlBlock());
-    const data: WorkerData = { options: full, control: this.control.buffer };
-    this.worker = new Worker(new URL('./worker/worker-main.js', import.meta.url), { workerData: data, stdout: false, stderr: false });
+    const channel = new MessageChannel();
+    this.debugPort = channel.port1;
+    this.debugPort.unref();
+    const data: WorkerData = { options: full, control: this.control.buffer, debugPort: channel.port2 };
+    workerInterrupter.ensureStarted();
+    this.worker = new Worker(new URL('./worker/worker-main.js', import.meta.url), { workerData: data, transferList: [channel.port2], stdout: false, stderr: false });
+    this.threadId = this.worker.threadId;
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (msg: WorkerToMain): void => {
-        if (msg.type === 'ready') resolve({ language: msg.language, version: msg.version });
+        if (msg.type === 'ready') { this.debuggable = msg.debuggable; resolve({ language: msg.language, version: msg.version }); }
         else if (msg.type === 'fatal') reject(new Error(msg.message));
       };
       this.worker.on('message', onMessage);
@@ -66,6 +82,30 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
 
   get isAlive(): boolean { return this.alive; }
 
+  get state(): RuntimeState { return this.control.state; }
+
+  /**
+   * Sends a request to the debugger in the worker. A running script is interrupted so the
+   * request is served within milliseconds; a stopped one is woken from its wait.
+   */
+  debugRequest<K extends DebugCommandName>(cmd: K, args: DebugCommands[K]['args']): Promise<DebugCommands[K]['result']> {
+    if (!this.alive) return Promise.reject(new Error('the script has ended'));
+    const id = this.nextDebugId++;
+    return new Promise((resolve, reject) => {
+      this.debugPending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.debugPort.postMessage({ type: 'debug', id, cmd, args });
+      this.control.wake();
+      if (this.control.state === RuntimeState.Running) workerInterrupter.interrupt(this.threadId);
+    });
+  }
+
+  /** Asks a running script to stop at its next instruction (a 'pause' stop event follows). */
+  requestPause(): void {
+    if (!this.alive || this.control.state !== RuntimeState.Running) return;
+    this.control.setFlag(CONTROL.pauseRequested, true);
+    workerInterrupter.interrupt(this.threadId);
+  }
+
   private send(make: (id: number) => MainToWorker): Promise<RunOutcome> {
     if (!this.alive) return Promise.resolve({ status: 'terminated' });
     const id = this.nextId++;
@@ -80,6 +120,15 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
       case 'output':
         this.emit('output', msg.stream, msg.data);
         break;
+      case 'debugEvent':
+        this.emit('debug', msg.event);
+        break;
+      case 'debugReply': {
+        const p = this.debugPending.get(msg.id);
+        this.debugPending.delete(msg.id);
+        if (p) { if (msg.ok) p.resolve(msg.result); else p.reject(new Error(msg.error)); }
+        break;
+      }
       case 'result': {
         const settle = this.pending.get(msg.id);
         this.pending.delete(msg.id);
@@ -96,6 +145,10 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     this.alive = false;
     for (const settle of this.pending.values()) settle({ status: 'terminated' });
     this.pending.clear();
+    for (const p of this.debugPending.values()) p.reject(new Error('the script has ended'));
+    this.debugPending.clear();
+    workerInterrupter.forget(this.threadId);
+    this.debugPort.close();
     this.emit('exit');
   }
 }

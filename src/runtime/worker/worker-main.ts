@@ -2,7 +2,9 @@
 // thread asks, posting output and outcomes back. Blocking here never blocks the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ControlBlock, RuntimeState } from '../control-block.js';
+import type { DebugRequest } from '../debug-protocol.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from '../protocol.js';
+import { Debugger } from './lua/debugger/debugger.js';
 import { LuaSession } from './lua/lua-session.js';
 import { EmptyInput, FdInput, type OutputSink } from './stdio.js';
 
@@ -19,12 +21,20 @@ const out: OutputSink = (stream, bytes) => post({ type: 'output', stream, data: 
 async function main(): Promise<void> {
   const input = data.options.stdin === 'inherit' ? new FdInput(0) : new EmptyInput();
   const session = await LuaSession.create(data.options, out, input);
+  const dbg = new Debugger(session.vm, session.calls, data.debugPort, control, (event) => post({ type: 'debugEvent', event }), post);
+  session.debugger = dbg;
+  // The main thread's inspector calls this to reach a busy script (pause, breakpoints).
+  (globalThis as { __llmspellInterrupt?: () => string }).__llmspellInterrupt = () => { dbg.interrupt(); return 'ok'; };
+  // Debug requests that arrive while no script runs are served from the event loop.
+  data.debugPort.on('message', (req: DebugRequest) => dbg.handle(req));
+
   control.state = RuntimeState.Idle;
-  post({ type: 'ready', language: 'lua', version: session.version });
+  post({ type: 'ready', language: 'lua', version: session.version, debuggable: dbg.available });
 
   port.on('message', (msg: MainToWorker) => {
     if (msg.type === 'shutdown') {
       port.close();
+      data.debugPort.close();
       return;
     }
     if (session.dead) {

@@ -6,6 +6,8 @@ import type { InputSource, OutputSink } from '../stdio.js';
 import { IoLibrary, stripShebang } from './io-library.js';
 import { LuaVm, LUA_OK, LUA_ERRSYNTAX, LUA_MULTRET, LUA_TSTRING, LUA_TNIL, VmUnwind, type LuaState } from './lua-vm.js';
 import { installRequire, packagePath } from './require.js';
+import { ProtectedCalls } from './debugger/protected-calls.js';
+import type { Debugger } from './debugger/debugger.js';
 
 const encoder = new TextEncoder();
 
@@ -15,7 +17,14 @@ export class LuaSession {
   /** Set once the VM was unwound by os.exit or terminate: its C state is no longer usable. */
   dead = false;
 
-  private constructor(readonly vm: LuaVm, private readonly io: IoLibrary, private readonly options: RuntimeOptions) {}
+  /** Set by the worker when it attaches the debugger. */
+  debugger: Debugger | null = null;
+  readonly calls: ProtectedCalls;
+
+  private constructor(readonly vm: LuaVm, private readonly io: IoLibrary, private readonly options: RuntimeOptions) {
+    this.calls = new ProtectedCalls(vm);
+    this.calls.install();
+  }
 
   static async create(options: RuntimeOptions, out: OutputSink, input: InputSource): Promise<LuaSession> {
     const vm = await LuaVm.create(options.env);
@@ -43,6 +52,7 @@ export class LuaSession {
     const { vm } = this;
     const L = vm.L;
     vm.pushFunction(L, (L1: LuaState) => {
+      this.debugger?.onUncaught(L1);
       let msg: string;
       if (vm.type(L1, 1) === LUA_TSTRING) msg = vm.toStr(L1, 1)!;
       else if (vm.getMetaField(L1, 1, '__tostring')) { vm.pop(L1, 1); msg = vm.toDisplayString(L1, 1); }
@@ -102,6 +112,7 @@ export class LuaSession {
       return { status: 'error', kind: status === LUA_ERRSYNTAX ? 'syntax' : 'load', message };
     }
     for (const a of args) vm.pushString(L, a);
+    this.debugger?.beforeRun();
     try {
       const rc = vm.pcall(L, args.length, LUA_MULTRET, base + 1);
       if (rc !== LUA_OK) {
@@ -120,6 +131,8 @@ export class LuaSession {
         return e.reason === 'exit' ? { status: 'exit', code: e.code } : { status: 'terminated' };
       }
       throw e;
+    } finally {
+      this.debugger?.afterRun();
     }
   }
 }

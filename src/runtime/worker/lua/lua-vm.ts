@@ -62,6 +62,7 @@ export const AR = {
 /** The raw exports we use; named as in lua.h with wasmoon's leading underscore. */
 export interface RawLua {
   HEAPU8: Uint8Array;
+  HEAP8: Int8Array;
   HEAP32: Int32Array;
   HEAPU32: Uint32Array;
   _malloc(n: number): number;
@@ -143,6 +144,7 @@ export class LuaVm {
   rotate(L: LuaState, idx: number, n: number): void { this.call('_lua_rotate', L, idx, n); }
   remove(L: LuaState, idx: number): void { this.rotate(L, idx, -1); this.pop(L, 1); }
   insert(L: LuaState, idx: number): void { this.rotate(L, idx, 1); }
+  copy(L: LuaState, from: number, to: number): void { this.call('_lua_copy', L, from, to); }
   /** Moves the top value into idx, popping it. */
   replace(L: LuaState, idx: number): void { this.call('_lua_copy', L, -1, idx); this.pop(L, 1); }
   checkStack(L: LuaState, n: number): boolean { return this.call<number>('_lua_checkstack', L, n) !== 0; }
@@ -154,6 +156,8 @@ export class LuaVm {
     return this.readCString(this.call('_lua_typename', L, this.type(L, idx)));
   }
   isInteger(L: LuaState, idx: number): boolean { return this.call<number>('_lua_isinteger', L, idx) !== 0; }
+  /** True for a Lua (not C) function. */
+  isLuaFunction(L: LuaState, idx: number): boolean { return this.type(L, idx) === LUA_TFUNCTION && !this.isCFunction(L, idx); }
   isCFunction(L: LuaState, idx: number): boolean { return this.call<number>('_lua_iscfunction', L, idx) !== 0; }
   toNumber(L: LuaState, idx: number): number { return this.call('_lua_tonumberx', L, idx, 0); }
   toInteger(L: LuaState, idx: number): bigint { return this.call('_lua_tointegerx', L, idx, 0); }
@@ -161,7 +165,7 @@ export class LuaVm {
   toPointer(L: LuaState, idx: number): number { return this.call('_lua_topointer', L, idx); }
   toThread(L: LuaState, idx: number): LuaState { return this.call('_lua_tothread', L, idx); }
   toUserdata(L: LuaState, idx: number): number { return this.call('_lua_touserdata', L, idx); }
-  rawLen(L: LuaState, idx: number): number { return this.call('_lua_rawlen', L, idx); }
+  rawLen(L: LuaState, idx: number): number { return Number(this.call<bigint>('_lua_rawlen', L, idx)); }
 
   /** The bytes of the string (or number, converted in place) at idx; null for other types. */
   toBytes(L: LuaState, idx: number): Uint8Array | null {
@@ -196,6 +200,7 @@ export class LuaVm {
   }
   pushString(L: LuaState, s: string): void { this.pushBytes(L, encoder.encode(s)); }
   pushLightUserdata(L: LuaState, p: number): void { this.call('_lua_pushlightuserdata', L, p); }
+  /** Pushes thread L onto its own stack (move it elsewhere with xmove). */
   pushThread(L: LuaState): boolean { return this.call<number>('_lua_pushthread', L) === 1; }
 
   /**
@@ -249,8 +254,12 @@ export class LuaVm {
   // ---- calls and loading ----
   /** Loads `bytes` as a chunk named `chunkName` ("@/abs/path" or "=name"); pushes the function or the error. */
   load(L: LuaState, bytes: Uint8Array, chunkName: string, mode: 't' | 'b' | 'bt' = 'bt'): number {
-    return this.withBytes(bytes, (p, len) => this.call('_luaL_loadbufferx', L, p, len, this.cstr(chunkName), this.cstr(mode)));
+    const status: number = this.withBytes(bytes, (p, len) => this.call('_luaL_loadbufferx', L, p, len, this.cstr(chunkName), this.cstr(mode)));
+    if (status === LUA_OK && this.onChunkLoaded) this.onChunkLoaded(L, chunkName, bytes);
+    return status;
   }
+  /** Told of every chunk loaded successfully, with the new function on top of L's stack. */
+  onChunkLoaded: ((L: LuaState, chunkName: string, source: Uint8Array) => void) | null = null;
   pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number {
     return this.call('_lua_pcallk', L, nargs, nresults, msgh, 0, 0);
   }

@@ -1,0 +1,641 @@
+// The debugger inside a runtime worker: decides when the script stops (hooks armed only where
+// they can matter, decision 3), and while it is stopped serves the main thread's requests by
+// blocking this worker on the control block (decision 2).
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { CONTROL, ControlBlock, RuntimeState } from '../../../control-block.js';
+import type {
+  BreakpointState, CompletionItem, DebugCommands, DebugEvent, DebugReply, DebugRequest, EvaluateResult, FrameInfo, ResumeAction,
+  ScopeInfo, StopInfo, VariableInfo,
+} from '../../../debug-protocol.js';
+import {
+  AR, LuaVm, LUA_HOOKCALL, LUA_HOOKCOUNT, LUA_HOOKLINE, LUA_HOOKRET, LUA_HOOKTAILCALL, LUA_MASKCALL, LUA_MASKCOUNT,
+  LUA_MASKLINE, LUA_MASKRET, LUA_TNIL, LUA_TTABLE, VmUnwind, type LuaState,
+} from '../lua-vm.js';
+import { BreakpointTable, type ArmedBreakpoint, type ArmedFunctionBreakpoint } from './breakpoint-table.js';
+import { ChunkRegistry } from './chunk-registry.js';
+import { completions } from './completions.js';
+import { Evaluator } from './evaluator.js';
+import { describeFrame, firstScriptLevel, stackDepth, type FrameRef } from './frames.js';
+import { LuaLayout } from './lua-layout.js';
+import type { ErrorObserver, ProtectedCalls } from './protected-calls.js';
+import { stepDone, stepFor, type Step } from './stepping.js';
+import { ValueStore } from './values.js';
+
+const ALL = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE;
+
+interface StopContext {
+  /** Thread on which evaluations run (the one executing the hook or handler). */
+  runThread: LuaState;
+  /** Threads, innermost first: the stopped one, then each resumer. */
+  chain: LuaState[];
+  /** Levels to skip on the innermost thread (the message handler, `error`). */
+  topOffset: number;
+  info: StopInfo;
+  frames: { info: FrameInfo; ref: FrameRef | null }[] | null;
+}
+
+export class Debugger implements ErrorObserver {
+  readonly layout: LuaLayout;
+  readonly registry: ChunkRegistry;
+  readonly breakpoints: BreakpointTable;
+  private readonly values: ValueStore;
+  private readonly evaluator: Evaluator;
+  private readonly hookPtr: number;
+  private readonly masks = new Map<LuaState, number>();
+  private enabled = false;
+  private step: Step | null = null;
+  /** True while the debugger itself runs Lua (evaluations): hooks ignore those lines. */
+  private busy = false;
+  private stopCtx: StopContext | null = null;
+  private lastException: StopInfo['exception'] | null = null;
+  private threadsRef = 0;
+
+  constructor(
+    private readonly vm: LuaVm,
+    private readonly calls: ProtectedCalls,
+    private readonly port: MessagePort,
+    private readonly control: ControlBlock,
+    private readonly emit: (e: DebugEvent) => void,
+    private readonly sendReply: (r: DebugReply) => void,
+  ) {
+    this.layout = new LuaLayout(vm);
+    this.layout.verify();
+    this.registry = new ChunkRegistry(vm, this.layout);
+    this.breakpoints = new BreakpointTable(vm, this.registry);
+    this.values = new ValueStore(vm);
+    this.evaluator = new Evaluator(vm);
+    this.hookPtr = vm.raw.addFunction(((L: LuaState, ar: number) => this.onHook(L, ar)) as never, 'vii');
+    vm.onChunkLoaded = (L, name, src) => this.onChunkLoaded(L, name, src);
+    calls.observer = this;
+    this.installThreadRegistry();
+  }
+
+  get available(): boolean { return this.layout.trusted; }
+
+  /**
+   * Runs asynchronously (from the main thread's inspector interrupt) while Lua may be running:
+   * arms a count hook on the running thread, which then serves pending requests or pauses at
+   * the next instruction. lua_sethook is safe to call this way.
+   */
+  interrupt(): void {
+    if (this.control.state !== RuntimeState.Running) return;
+    const L = this.calls.running;
+    const mask = (this.masks.get(L) ?? this.vm.getHookMask(L)) | LUA_MASKCOUNT;
+    this.masks.set(L, mask);
+    this.vm.setHook(L, this.hookPtr, mask, 1);
+  }
+
+  /** Coroutines are kept in a weak table so hooks can be set on every live thread. */
+  private installThreadRegistry(): void {
+    const { vm } = this;
+    const L = vm.L;
+    vm.newTable(L);
+    vm.newTable(L);
+    vm.pushString(L, 'k');
+    vm.setField(L, -2, '__mode');
+    vm.setMetatable(L, -2);
+    this.threadsRef = vm.ref(L);
+  }
+
+  // ---- hooks ----
+
+  private setMask(L: LuaState, mask: number): void {
+    if (this.masks.get(L) === mask) return;
+    this.masks.set(L, mask);
+    this.vm.setHook(L, mask ? this.hookPtr : 0, mask, mask & LUA_MASKCOUNT ? 1 : 0);
+  }
+
+  /** The mask a thread resumes with: everything that can matter, narrowed by the hooks themselves. */
+  private resumeMask(L: LuaState): number {
+    if (!this.enabled) return 0;
+    let mask = 0;
+    if (this.step) mask = this.step.kind === 'in' || this.step.thread === L ? ALL : LUA_MASKCALL;
+    if (this.breakpoints.hasLineBreakpoints) mask |= ALL;
+    if (this.breakpoints.hasFunctionBreakpoints) mask |= LUA_MASKCALL;
+    if (this.control.flag(CONTROL.pauseRequested)) mask |= LUA_MASKCOUNT;
+    return mask;
+  }
+
+  /** Re-arms every live thread (after breakpoints changed or a stop). */
+  private rearmAll(): void {
+    const { vm } = this;
+    const L = vm.L;
+    this.masks.clear();
+    this.setMask(L, this.resumeMask(L));
+    vm.getRef(L, this.threadsRef);
+    vm.pushNil(L);
+    while (vm.next(L, -2)) {
+      vm.pop(L, 1);
+      const co = vm.toThread(L, -1);
+      this.setMask(co, this.resumeMask(co));
+    }
+    vm.pop(L, 1);
+  }
+
+  private onHook(L: LuaState, ar: number): void {
+    if (this.busy) return;
+    try {
+      const event = this.vm.raw.HEAP32[ar >> 2];
+      if (event === LUA_HOOKLINE) this.onLine(L, ar);
+      else if (event === LUA_HOOKCALL || event === LUA_HOOKTAILCALL) this.onCall(L, ar);
+      else if (event === LUA_HOOKRET) this.onReturn(L, ar);
+      else if (event === LUA_HOOKCOUNT) this.onCount(L, ar);
+    } catch (e) {
+      if (e instanceof VmUnwind || !(e instanceof Error)) throw e;
+      this.emit({ kind: 'log', text: `llmspell debugger: internal error in hook: ${e.message}\n` });
+    }
+  }
+
+  private onCall(L: LuaState, ar: number): void {
+    const proto = this.layout.protoOfCi(this.layout.ciOfAr(ar));
+    const fbps = this.breakpoints.functionsByProto.get(proto);
+    if (fbps) {
+      const hit = fbps.filter((b) => this.passes(L, ar, proto, b));
+      if (hit.length) {
+        this.stopAt(L, 0, { reason: 'function breakpoint', hitBreakpointIds: hit.map((b) => b.id), description: `Paused on function breakpoint ${hit[0].name}` }, ar);
+        return;
+      }
+    }
+    const step = this.step;
+    if (step && (step.kind === 'in' || step.thread !== L)) {
+      if (step.kind === 'in') this.setMask(L, ALL);
+      return;
+    }
+    // Lines are watched only in functions that hold breakpoints (or the frame being stepped).
+    const mask = this.masks.get(L) ?? 0;
+    if (this.breakpoints.byProto.has(proto)) this.setMask(L, ALL | (mask & LUA_MASKCOUNT));
+    else if (mask & LUA_MASKLINE) this.setMask(L, (mask & ~LUA_MASKLINE) | LUA_MASKRET);
+  }
+
+  private onReturn(L: LuaState, ar: number): void {
+    const ci = this.layout.ciOfAr(ar);
+    const callerCi = this.layout.previousCi(ci);
+    const step = this.step;
+    const mask = this.masks.get(L) ?? 0;
+    if (step && step.thread === L && step.kind !== 'in') {
+      // Returning towards the stepped frame: watch lines again once we are back at its depth.
+      if (this.layout.depthOfCi(callerCi) <= step.depth) this.setMask(L, ALL | (mask & LUA_MASKCOUNT));
+      return;
+    }
+    if (this.breakpoints.byProto.has(this.layout.protoOfCi(callerCi))) this.setMask(L, ALL | (mask & LUA_MASKCOUNT));
+  }
+
+  private onLine(L: LuaState, ar: number): void {
+    const ci = this.layout.ciOfAr(ar);
+    const proto = this.layout.protoOfCi(ci);
+    const lines = this.breakpoints.byProto.get(proto);
+    if (lines) {
+      const line = this.vm.arInt(ar, AR.currentline);
+      const list = lines.get(line);
+      if (list) {
+        const hit: ArmedBreakpoint[] = [];
+        for (const bp of list) if (this.passes(L, ar, proto, bp)) hit.push(bp);
+        if (hit.length) {
+          const description = hit[0].conditionError ?? 'Paused on breakpoint';
+          const info: StopInfo = { reason: 'breakpoint', hitBreakpointIds: hit.map((b) => b.id), description };
+          if (hit[0].conditionError) info.exception = { message: hit[0].conditionError, traceback: '', filter: 'condition' };
+          hit[0].conditionError = undefined;
+          this.stopAt(L, 0, info, ar);
+          return;
+        }
+      }
+    }
+    const step = this.step;
+    if (step) {
+      if (stepDone(step, L, this.layout.depthOfCi(ci))) {
+        this.stopAt(L, 0, { reason: step.reason, hitBreakpointIds: [], description: step.reason === 'entry' ? 'Paused on entry' : 'Paused after step' }, ar);
+        return;
+      }
+      // Stepping over a call: no need to watch the lines of deeper frames.
+      if (step.kind !== 'in' && step.thread === L && !lines) this.setMask(L, LUA_MASKCALL | LUA_MASKRET | ((this.masks.get(L) ?? 0) & LUA_MASKCOUNT));
+      return;
+    }
+    if (!lines) this.setMask(L, LUA_MASKCALL | LUA_MASKRET | ((this.masks.get(L) ?? 0) & LUA_MASKCOUNT));
+  }
+
+  private onCount(L: LuaState, ar: number): void {
+    this.drainCommands();
+    if (this.control.flag(CONTROL.pauseRequested)) {
+      this.control.setFlag(CONTROL.pauseRequested, false);
+      this.stopAt(L, 0, { reason: 'pause', hitBreakpointIds: [], description: 'Paused' }, ar);
+      return;
+    }
+    const mask = this.masks.get(L) ?? 0;
+    this.masks.delete(L);
+    this.setMask(L, (mask & ~LUA_MASKCOUNT) | this.resumeMask(L));
+  }
+
+  /** Condition, hit count and log message of a breakpoint reached in frame `ar`. */
+  private passes(L: LuaState, ar: number, proto: number, bp: ArmedBreakpoint | ArmedFunctionBreakpoint): boolean {
+    const { vm } = this;
+    if (bp.condition) {
+      this.busy = true;
+      const err = bp.condition.evaluate(L, ar, proto);
+      this.busy = false;
+      if (err !== null) {
+        // A condition that fails stops and says why, rather than never firing.
+        bp.conditionError = `Error in breakpoint condition '${bp.condition.expr}': ${err}`;
+        return true;
+      }
+      const truthy = vm.toBoolean(L, -1);
+      vm.pop(L, 1);
+      if (!truthy) return false;
+    }
+    bp.hits++;
+    if (bp.hitTest && !bp.hitTest(bp.hits)) return false;
+    if ('log' in bp && bp.log) {
+      this.emitLog(L, ar, proto, bp.log);
+      return false;
+    }
+    return true;
+  }
+
+  private emitLog(L: LuaState, ar: number, proto: number, parts: NonNullable<ArmedBreakpoint['log']>): void {
+    const { vm } = this;
+    let text = '';
+    this.busy = true;
+    try {
+      for (const p of parts) {
+        if ('text' in p) { text += p.text; continue; }
+        const err = p.expr.evaluate(L, ar, proto);
+        if (err !== null) { text += `<error: ${err}>`; continue; }
+        text += vm.toDisplayString(L, -1);
+        vm.pop(L, 1);
+      }
+    } finally {
+      this.busy = false;
+    }
+    vm.getInfo(L, 'S', vm.ar2Ptr);
+    const src = vm.arString(vm.ar2Ptr, AR.source) ?? '';
+    this.emit({ kind: 'log', text: `${text}\n`, source: src.startsWith('@') ? src.slice(1) : undefined, line: vm.arInt(ar, AR.currentline) });
+  }
+
+  // ---- errors (called by the protected-call wrappers and the top-level handler) ----
+
+  onError(L: LuaState, errorThread: LuaState, caught: boolean, inHandler: boolean): void {
+    if (!this.enabled || this.busy) return;
+    const filters = this.breakpoints.exceptionFilters.filter((f) => f.filter === 'all' || (f.filter === 'uncaught' && !caught));
+    if (!filters.length) return;
+    const { vm } = this;
+    // In a handler the error value is its first argument; after a failed resume it is on top of the coroutine.
+    const errIdx = inHandler ? 1 : vm.getTop(errorThread);
+    const message = vm.toDisplayString(errorThread, errIdx);
+    const from = inHandler ? 1 : 0;
+    const topOffset = firstScriptLevel(vm, errorThread, from);
+    const frame: FrameRef = { thread: errorThread, level: topOffset, depth: stackDepth(vm, errorThread) };
+    const matching = filters.filter((f) => {
+      if (!f.condition) return true;
+      const pushErr = (): void => { vm.pushValue(errorThread, errIdx); if (errorThread !== L) vm.xmove(errorThread, L, 1); };
+      this.busy = true;
+      const r = this.evaluator.protectedRun(L, f.condition, frame, false, [{ name: 'e', push: pushErr }, { name: 'err', push: pushErr }]);
+      this.busy = false;
+      if ('error' in r) return true; // a failing condition stops rather than hiding the error
+      const ok = vm.toBoolean(L, -1);
+      vm.pop(L, r.n);
+      return ok;
+    });
+    if (!matching.length) return;
+    vm.traceback(L, errorThread, null, topOffset);
+    const traceback = vm.toStr(L, -1) ?? '';
+    vm.pop(L, 1);
+    const filter = matching.some((f) => f.filter === 'uncaught') && !caught ? 'uncaught' : 'all';
+    const chain = errorThread === L ? undefined : [errorThread];
+    this.stopAt(L, topOffset, {
+      reason: 'exception',
+      hitBreakpointIds: [],
+      description: message,
+      exception: { message, traceback, filter },
+    }, 0, chain);
+  }
+
+  onResume(co: LuaState, _from: LuaState): void {
+    if (!this.enabled) return;
+    const { vm } = this;
+    const L = vm.L;
+    // Remember the thread (weakly) so breakpoints set later reach it too.
+    vm.getRef(L, this.threadsRef);
+    vm.pushThread(co);
+    vm.xmove(co, L, 1);
+    vm.pushBoolean(L, true);
+    vm.rawSet(L, -3);
+    vm.pop(L, 1);
+    this.masks.delete(co);
+    this.setMask(co, this.resumeMask(co));
+  }
+
+  onSuspend(co: LuaState, from: LuaState): void {
+    const step = this.step;
+    if (!step || step.thread !== co) return;
+    // The stepped coroutine yielded or ended: continue the step in the code that resumed it.
+    this.step = { kind: 'over', thread: from, depth: stackDepth(this.vm, from), reason: 'step' };
+    this.masks.delete(from);
+    this.setMask(from, ALL);
+  }
+
+  // ---- stops ----
+
+  private stopAt(L: LuaState, topOffset: number, info: StopInfo, _ar: number, chainTop?: LuaState[]): void {
+    const { vm } = this;
+    const running = this.calls.chain.map((c) => c.L).reverse();
+    const chain = chainTop ? [...chainTop, ...running] : running[0] === L ? running : [L];
+    this.stopCtx = { runThread: L, chain, topOffset, info, frames: null };
+    if (info.exception) this.lastException = info.exception;
+    const prevState = this.control.state;
+    this.control.state = RuntimeState.Stopped;
+    this.busy = true;
+    this.emit({ kind: 'stopped', stop: info });
+    let action: ResumeAction;
+    try {
+      action = this.serveWhileStopped();
+    } finally {
+      this.busy = false;
+      this.values.reset();
+      this.control.state = prevState === RuntimeState.Stopped ? RuntimeState.Running : prevState;
+    }
+    // A step from a coroutine that ended in error goes on in the code that resumed it.
+    const top = chain[0] === L ? L : L;
+    const depth = stackDepth(vm, top) - (chain[0] === L ? topOffset : 0);
+    this.step = stepFor(action, top, depth);
+    this.stopCtx = null;
+    this.emit({ kind: 'continued' });
+    this.rearmAll();
+  }
+
+  /** Blocks this worker, answering requests, until one resumes the script. */
+  private serveWhileStopped(): ResumeAction {
+    for (;;) {
+      const seen = this.control.wakeCount();
+      const m = receiveMessageOnPort(this.port);
+      if (!m) {
+        this.control.waitForWake(seen, 1000);
+        continue;
+      }
+      const req = m.message as DebugRequest;
+      if (req.cmd === 'resume') {
+        this.reply(req.id, true, undefined);
+        return req.args.action;
+      }
+      this.handle(req);
+    }
+  }
+
+  /** Handles requests that arrived while the script runs (called from the count hook). */
+  drainCommands(): void {
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.handle(m.message as DebugRequest);
+  }
+
+  private reply(id: number, ok: boolean, result: unknown): void {
+    this.sendReply(ok ? { type: 'debugReply', id, ok: true, result } : { type: 'debugReply', id, ok: false, error: String(result) });
+  }
+
+  /** Serves one request; every request gets exactly one reply. */
+  handle(req: DebugRequest): void {
+    try {
+      const result = this.dispatch(req);
+      this.reply(req.id, true, result);
+    } catch (e) {
+      if (e instanceof VmUnwind) throw e;
+      this.reply(req.id, false, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private dispatch(req: DebugRequest): unknown {
+    switch (req.cmd) {
+      case 'enable': return this.enable(req.args.stopOnEntry);
+      case 'setBreakpoints': return this.changed(this.breakpoints.setSourceBreakpoints(req.args.source, req.args.breakpoints));
+      case 'setFunctionBreakpoints': return this.changed(this.breakpoints.setFunctionBreakpoints(req.args.breakpoints));
+      case 'setExceptionFilters': return this.breakpoints.setExceptionFilters(req.args.filters);
+      case 'breakpointLocations': return this.breakpoints.locations(req.args.source, req.args.line, req.args.endLine);
+      case 'loadedSources': return [...this.registry.files.keys()];
+      case 'pause': return undefined; // the flag in the control block does the work
+      case 'resume': throw new Error('the script is not stopped');
+      case 'stackTrace': return this.stackTrace(req.args.start ?? 0, req.args.levels ?? 0);
+      case 'scopes': return this.scopes(req.args.frameId);
+      case 'variables': return this.variables(req.args);
+      case 'evaluate': return this.evaluate(req.args.expression, req.args.frameId, req.args.context);
+      case 'setVariable': return this.setVariable(req.args.ref, req.args.name, req.args.value);
+      case 'setExpression': return this.setExpression(req.args.expression, req.args.value, req.args.frameId);
+      case 'completions': return this.completions(req.args.text, req.args.column, req.args.frameId);
+      case 'exceptionInfo': return this.lastException;
+      default: throw new Error(`unknown debug command ${(req as { cmd: string }).cmd}`);
+    }
+  }
+
+  private changed(states: BreakpointState[]): BreakpointState[] {
+    if (this.control.state !== RuntimeState.Stopped) this.rearmAll();
+    return states;
+  }
+
+  private enable(stopOnEntry: boolean): DebugCommands['enable']['result'] {
+    if (!this.layout.trusted) throw new Error('debugging is not available: this Lua build has an unexpected memory layout');
+    this.enabled = true;
+    if (stopOnEntry) this.step = { kind: 'in', thread: this.vm.L, depth: 0, reason: 'entry' };
+    this.rearmAll();
+  }
+
+  /** Called before each top-level run so the main thread starts with the right hooks. */
+  beforeRun(): void {
+    if (!this.enabled) return;
+    this.masks.delete(this.vm.L);
+    this.setMask(this.vm.L, this.resumeMask(this.vm.L));
+  }
+
+  afterRun(): void {
+    if (this.step?.reason !== 'entry') this.step = null;
+    this.lastException = null;
+  }
+
+  /** The top-level handler's question: report this uncaught error? */
+  onUncaught(L: LuaState): void {
+    if (this.calls.takeReported()) return;
+    this.onError(L, L, false, true);
+  }
+
+  private onChunkLoaded(L: LuaState, chunkName: string, src: Uint8Array): void {
+    if (!chunkName.startsWith('@') || this.busy) return;
+    const path = chunkName.slice(1);
+    const file = this.registry.register(L, path, src);
+    if (!this.enabled) return;
+    this.emit({ kind: 'loadedSource', path });
+    for (const state of this.breakpoints.onFileLoaded(file)) this.emit({ kind: 'breakpoint', state });
+    this.rearmAll();
+  }
+
+  // ---- inspection while stopped ----
+
+  private ctx(): StopContext {
+    if (!this.stopCtx) throw new Error('the script is not stopped');
+    return this.stopCtx;
+  }
+
+  private frames(): NonNullable<StopContext['frames']> {
+    const ctx = this.ctx();
+    if (ctx.frames) return ctx.frames;
+    const { vm } = this;
+    const frames: NonNullable<StopContext['frames']> = [];
+    const protoOf = (T: LuaState, ar: number): number => this.layout.protoOfCi(this.layout.ciOfAr(ar));
+    ctx.chain.forEach((T, i) => {
+      const depth = stackDepth(vm, T);
+      if (i > 0) frames.push({ info: { id: frames.length + 1, name: 'resumed by', line: 0, kind: 'boundary' }, ref: null });
+      for (let level = i === 0 ? ctx.topOffset : 0; ; level++) {
+        const ref = { thread: T, level, depth };
+        const info = describeFrame(vm, this.registry, ref, frames.length + 1, protoOf);
+        if (!info) break;
+        frames.push({ info, ref });
+      }
+    });
+    ctx.frames = frames;
+    return frames;
+  }
+
+  private frameRef(frameId: number | undefined): FrameRef | null {
+    if (frameId === undefined) {
+      const first = this.frames().find((f) => f.ref && f.info.kind === 'script');
+      return first?.ref ?? null;
+    }
+    const f = this.frames()[frameId - 1];
+    if (!f) throw new Error(`frame ${frameId} does not exist (frames last only until the script resumes)`);
+    if (!f.ref) throw new Error('that frame is a coroutine boundary, not a function');
+    return f.ref;
+  }
+
+  private stackTrace(start: number, levels: number): DebugCommands['stackTrace']['result'] {
+    const all = this.frames();
+    const end = levels > 0 ? start + levels : all.length;
+    return { frames: all.slice(start, end).map((f) => f.info), total: all.length };
+  }
+
+  private scopes(frameId: number): ScopeInfo[] {
+    const ref = this.frameRef(frameId)!;
+    const L = this.ctx().runThread;
+    const locals = this.evaluator.locals(ref).length + (this.evaluator.varargCount(ref) ? 1 : 0);
+    const ups = this.evaluator.upvalueNames(L, ref).length;
+    return [
+      { name: 'Locals', ref: this.values.add({ kind: 'locals', frame: ref }), named: locals, expensive: false },
+      { name: 'Upvalues', ref: this.values.add({ kind: 'upvalues', frame: ref }), named: ups, expensive: false },
+      { name: 'Globals', ref: this.values.add({ kind: 'globals' }), expensive: true },
+    ];
+  }
+
+  private variables(args: DebugCommands['variables']['args']): VariableInfo[] {
+    const { vm } = this;
+    const L = this.ctx().runThread;
+    const h = this.values.get(args.ref);
+    const base = vm.getTop(L);
+    const out: VariableInfo[] = [];
+    const add = (name: string, evaluateName?: string): void => {
+      const r = this.values.render(L, -1, evaluateName);
+      out.push({ name, value: r.value, type: r.type, ref: r.ref, indexed: r.indexed, named: r.named, evaluateName });
+      vm.pop(L, 1);
+    };
+    try {
+      switch (h.kind) {
+        case 'locals': {
+          for (const slot of this.evaluator.locals(h.frame)) { this.evaluator.pushLocal(L, h.frame, slot.index); add(slot.name, slot.name); }
+          const nva = this.evaluator.varargCount(h.frame);
+          if (nva) out.push({ name: '...', value: `${nva} vararg${nva > 1 ? 's' : ''}`, type: 'varargs', ref: this.values.add({ kind: 'varargs', frame: h.frame }), indexed: nva });
+          break;
+        }
+        case 'varargs': {
+          const n = this.evaluator.varargCount(h.frame);
+          for (let i = 1; i <= n; i++) { this.evaluator.pushLocal(L, h.frame, -i); add(`[${i}]`, `select(${i}, ...)`); }
+          break;
+        }
+        case 'upvalues': {
+          const names = this.evaluator.upvalueNames(L, h.frame);
+          this.evaluator.pushFrameFunction(L, h.frame);
+          const fn = vm.getTop(L);
+          names.forEach((n, i) => { vm.getUpvalue(L, fn, i + 1); add(n, n === '_ENV' ? undefined : n); });
+          vm.pop(L, 1);
+          break;
+        }
+        case 'globals': {
+          vm.rawGetI(L, -1001000, 2n);
+          const g = vm.getTop(L);
+          const names: string[] = [];
+          vm.pushNil(L);
+          while (vm.next(L, g)) { vm.pop(L, 1); const k = vm.toStr(L, -1); if (k !== null && vm.type(L, -1) === 4) names.push(k); }
+          names.sort();
+          for (const n of names) { vm.getField(L, g, n); add(n, n); }
+          vm.pop(L, 1);
+          break;
+        }
+        case 'value':
+          return this.values.tableChildren(L, h, args.filter, args.start ?? 0, args.count ?? 0);
+      }
+    } finally {
+      vm.setTop(L, base);
+    }
+    if (args.start !== undefined || args.count) return out.slice(args.start ?? 0, args.count ? (args.start ?? 0) + args.count : undefined);
+    return out;
+  }
+
+  private evaluate(expression: string, frameId: number | undefined, context: string): EvaluateResult {
+    const { vm } = this;
+    const L = this.ctx().runThread;
+    const frame = this.frameRef(frameId);
+    const base = vm.getTop(L);
+    const r = this.evaluator.protectedRun(L, expression, frame, context === 'repl');
+    if ('error' in r) throw new Error(r.error);
+    try {
+      if (r.n === 0) return { value: context === 'repl' ? '' : 'nil', type: 'nil', ref: 0 };
+      if (r.n === 1) {
+        const v = this.values.render(L, base + 1, isSimpleExpression(expression) ? expression : undefined);
+        return { value: v.value, type: v.type, ref: v.ref, indexed: v.indexed, named: v.named };
+      }
+      const parts: string[] = [];
+      for (let i = 1; i <= r.n; i++) parts.push(this.values.render(L, base + i).value);
+      return { value: parts.join(', '), type: 'values', ref: 0 };
+    } finally {
+      vm.setTop(L, base);
+    }
+  }
+
+  private setVariable(ref: number, name: string, value: string): EvaluateResult {
+    const h = this.values.get(ref);
+    switch (h.kind) {
+      case 'locals':
+      case 'upvalues':
+        return this.assign(name, value, h.frame);
+      case 'globals':
+        return this.assign(`_G[${JSON.stringify(name)}]`, value, null);
+      case 'varargs':
+        throw new Error('varargs cannot be assigned');
+      case 'value': {
+        if (!h.evaluateName) throw new Error('this value has no name to assign through');
+        const key = /^\[.*\]$/.test(name) ? name : `.${name}`;
+        return this.assign(`${h.evaluateName}${key}`, value, this.frameRef(undefined));
+      }
+    }
+  }
+
+  private setExpression(expression: string, value: string, frameId?: number): EvaluateResult {
+    return this.assign(expression, value, this.frameRef(frameId));
+  }
+
+  private assign(target: string, value: string, frame: FrameRef | null): EvaluateResult {
+    const { vm } = this;
+    const L = this.ctx().runThread;
+    const r = this.evaluator.protectedRun(L, `${target} = (${value})`, frame, true);
+    if ('error' in r) throw new Error(r.error);
+    vm.pop(L, r.n);
+    return this.evaluate(target, frame ? this.frameIdOf(frame) : undefined, 'watch');
+  }
+
+  private frameIdOf(ref: FrameRef): number | undefined {
+    const f = this.frames().find((x) => x.ref && x.ref.thread === ref.thread && x.ref.level === ref.level);
+    return f?.info.id;
+  }
+
+  private completions(text: string, column: number, frameId?: number): CompletionItem[] {
+    const L = this.stopCtx ? this.stopCtx.runThread : this.vm.L;
+    const frame = this.stopCtx ? this.frameRef(frameId) : null;
+    return completions(this.vm, this.evaluator, L, frame, text, column);
+  }
+}
+
+function isSimpleExpression(e: string): boolean {
+  return /^[A-Za-z_][\w]*(\s*(\.[A-Za-z_]\w*|\[[^\]]+\]))*$/.test(e.trim());
+}
+
+export { LUA_TNIL, LUA_TTABLE };
