@@ -265,8 +265,8 @@ export class Debugger implements ErrorObserver {
     } finally {
       this.busy = false;
     }
-    vm.getInfo(L, 'S', vm.ar2Ptr);
-    const src = vm.arString(vm.ar2Ptr, AR.source) ?? '';
+    vm.getInfo(L, 'S', ar);
+    const src = vm.arString(ar, AR.source) ?? '';
     this.emit({ kind: 'log', text: `${text}\n`, source: src.startsWith('@') ? src.slice(1) : undefined, line: vm.arInt(ar, AR.currentline) });
   }
 

@@ -1,0 +1,1 @@
+-- Intentionally empty: running it measures start-up alone.

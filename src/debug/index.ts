@@ -1,0 +1,3 @@
+// The debug layer's public surface.
+export * from './execution-manager.js';
+export type { SourceBreakpoint } from './breakpoint-store.js';
