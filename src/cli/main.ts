@@ -1,6 +1,10 @@
 // The llmspell command line: parses arguments and hands each command to its layer.
 import { Command, CommanderError } from 'commander';
 import { registerRun } from './commands/run.js';
+import { registerDap } from './commands/dap.js';
+import { registerDebug } from './commands/debug.js';
+import { parseTraceLevel } from './options.js';
+import { setTraceLevel } from '../log/index.js';
 import { UsageError } from './errors.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -11,8 +15,12 @@ export async function main(argv: string[]): Promise<void> {
     .version('0.1.0')
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .option('--trace <level>', 'log level on stderr: off, error, warn, info, debug, trace', 'warn')
+    .hook('preAction', (cmd) => setTraceLevel(parseTraceLevel(String(cmd.opts().trace))));
   registerRun(program);
+  registerDap(program);
+  registerDebug(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -131,8 +131,13 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
   async launch(opts: LaunchOptions): Promise<void> {
     const cwd = opts.cwd ?? process.cwd();
     await this.start({ cwd, env: opts.env, stdin: opts.stdin ?? 'none', debug: !opts.noDebug, stopOnEntry: opts.stopOnEntry });
-    this.program = path.resolve(cwd, opts.program);
-    void this.rt().runFile(opts.program, opts.args ?? []).then((outcome) => this.finish(outcome));
+    this.runProgram(path.resolve(cwd, opts.program), opts.args ?? []);
+  }
+
+  /** Runs the program on the started runtime; its end is reported as 'exited' and 'terminated'. */
+  runProgram(program: string, args: string[] = []): void {
+    this.program = program;
+    void this.rt().runFile(program, args).then((outcome) => this.finish(outcome));
   }
 
   /** Runs code in the persistent session (REPL, notebook cell) with the debugger active. */

@@ -7,17 +7,15 @@ const accounts = debugFixture('accounts.lua');
 test('a line breakpoint stops with locals, and a blank line moves to the next line with code', async (t) => {
   const h = new Harness();
   t.after(() => h.close());
+  await h.em.start({ debug: true });
   const set = await h.em.setBreakpoints(accounts, [{ line: 12 }, { line: 3 }]);
   assert.equal(set.length, 2);
-  assert.equal(set[0].verified, false, 'pending before the file is loaded');
-  const changes: { id: number; line?: number; verified: boolean }[] = [];
-  h.em.on('breakpoint', (b) => changes.push(b));
-  await h.em.launch({ program: accounts });
+  assert.deepEqual(set.map((b) => [b.verified, b.line]), [[true, 12], [true, 4]], 'verified from the compiled file before it runs; blank line 3 moved to 4');
+  h.em.runProgram(accounts);
   const stop = await h.nextStop();
   assert.equal(stop.reason, 'breakpoint');
   assert.deepEqual(stop.hitBreakpointIds, [set[1].id]);
   assert.equal(await h.where(), 'main chunk:4');
-  assert.ok(changes.some((c) => c.id === set[1].id && c.verified && c.line === 4), 'blank line 3 moved to 4, announced by an event');
   await h.em.continue();
   const s2 = await h.nextStop();
   assert.deepEqual(s2.hitBreakpointIds, [set[0].id]);
@@ -113,4 +111,25 @@ test('breakpoints set while the script runs take effect at once', async (t) => {
   assert.equal(bp.verified, true);
   await h.nextStop();
   assert.equal(Number((await h.locals()).n) % 1000, 0);
+});
+
+test('a breakpoint in a file that does not exist yet is pending, then verified when the file loads', async (t) => {
+  const os = await import('node:os');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-late-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const late = path.join(dir, 'late.lua');
+  const h = new Harness();
+  t.after(() => h.close());
+  await h.em.start({ debug: true });
+  const [bp] = await h.em.setBreakpoints(late, [{ line: 3 }]);
+  assert.equal(bp.verified, false);
+  assert.match(bp.message ?? '', /pending/);
+  const changes: { id: number; line?: number; verified: boolean }[] = [];
+  h.em.on('breakpoint', (b) => changes.push(b));
+  h.em.runProgram(debugFixture('writes-module.lua'), [late]);
+  await h.nextStop();
+  assert.equal(await h.where(), 'main chunk:3');
+  assert.ok(changes.some((c) => c.id === bp.id && c.verified && c.line === 3), 'an event says the breakpoint is verified');
 });

@@ -96,8 +96,9 @@ export class BreakpointTable {
       hits: 0,
     };
     this.armed.set(spec.id, armed);
-    const file = this.registry.files.get(path);
-    const st = file ? this.verify(file, armed) : { id: spec.id, verified: false, line: spec.line, message: 'pending: the file has not been loaded yet' };
+    // A file not loaded yet is compiled from disk to verify the line now; it binds when it loads.
+    const file = this.registry.files.get(path) ?? this.registry.preview(path);
+    const st = file ? this.verify(file, armed) : { id: spec.id, verified: false, line: spec.line, message: 'pending: the file is not loaded and cannot be compiled from disk yet' };
     this.states.set(spec.id, st);
     return st;
   }

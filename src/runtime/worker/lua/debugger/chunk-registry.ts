@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 // The functions of every file the script loaded, with their line ranges and the lines that
 // hold code: breakpoints bind to these (decision 9), never to text a client sends.
 import type { LuaVm, LuaState } from '../lua-vm.js';
@@ -79,6 +80,47 @@ export class ChunkRegistry {
       return prev;
     }
     this.files.set(path, file);
+    return file;
+  }
+
+  private readonly previews = new Map<string, { mtimeMs: number; file: FileInfo }>();
+
+  /**
+   * The lines with code of a file not loaded yet, compiled from disk without running it (so a
+   * breakpoint can be verified at once). Null when the file cannot be read or does not compile.
+   */
+  preview(path: string): FileInfo | null {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(path);
+    } catch {
+      return null;
+    }
+    const cached = this.previews.get(path);
+    if (cached && cached.mtimeMs === stat.mtimeMs) return cached.file;
+    const { vm } = this;
+    const L = vm.L;
+    let source: Uint8Array;
+    try {
+      source = fs.readFileSync(path);
+    } catch {
+      return null;
+    }
+    const listener = vm.onChunkLoaded;
+    vm.onChunkLoaded = null;
+    const status = vm.load(L, source[0] === 35 ? source.subarray(source.indexOf(10)) : source, `@${path}`);
+    vm.onChunkLoaded = listener;
+    if (status !== 0) { vm.pop(L, 1); return null; }
+    const functions: FunctionInfo[] = [];
+    const walk = (proto: number, isMain: boolean): void => {
+      const pl = this.layout.protoLines(proto);
+      functions.push({ proto: 0, file: path, lineDefined: pl.lineDefined, lastLineDefined: pl.lastLineDefined, lines: pl.lines, name: '', isMain });
+      for (const child of pl.children) walk(child, false);
+    };
+    walk(this.layout.protoOfValue(L, -1), true);
+    vm.pop(L, 1);
+    const file: FileInfo = { path, functions, lines: [...new Set(functions.flatMap((f) => f.lines))].sort((a, b) => a - b), text: [] };
+    this.previews.set(path, { mtimeMs: stat.mtimeMs, file });
     return file;
   }
 

@@ -28,15 +28,15 @@ export function completions(vm: LuaVm, evaluator: Evaluator, L: LuaState, frame:
     if (object === null) {
       if (frame) {
         for (const s of evaluator.locals(frame)) add(s.name, 'variable');
-        for (const n of evaluator.upvalueNames(L, frame)) if (isIdentifier(n)) add(n, 'variable');
+        for (const n of evaluator.upvalueNames(L, frame)) if (isIdentifier(n) && n !== '_ENV') add(n, 'variable');
       }
       evaluator.pushGlobalsOf(L, frame);
-      fieldsOf(vm, L, vm.getTop(L), false, add);
+      fieldsOf(vm, L, vm.getTop(L), false, partial, add, 'variable');
       for (const k of KEYWORDS) add(k, 'keyword');
     } else {
       const r = evaluator.protectedRun(L, object, frame, false);
       if ('error' in r || r.n < 1) return [];
-      fieldsOf(vm, L, base + 1, sep === ':', add);
+      fieldsOf(vm, L, base + 1, sep === ':', partial, add, 'field');
     }
   } finally {
     vm.setTop(L, base);
@@ -44,21 +44,33 @@ export function completions(vm: LuaVm, evaluator: Evaluator, L: LuaState, frame:
   return [...items.values()].sort((a, b) => a.label.localeCompare(b.label));
 }
 
-/** Adds the string keys of the table at idx and of its __index chain (methods only for ':'). */
-function fieldsOf(vm: LuaVm, L: LuaState, idx: number, methodsOnly: boolean, add: (l: string, t: CompletionItem['type']) => void): void {
+/**
+ * Adds the string keys of the value at idx and of its __index chain (methods only for ':').
+ * Strings and other values without fields of their own still have their metatable's
+ * __index (s:upper()). Metamethods met on the chain are left out unless asked for with "__".
+ */
+function fieldsOf(
+  vm: LuaVm, L: LuaState, idx: number, methodsOnly: boolean, partial: string,
+  add: (l: string, t: CompletionItem['type']) => void, plain: CompletionItem['type'],
+): void {
   let t = vm.absIndex(L, idx);
-  for (let depth = 0; depth < 8 && vm.type(L, t) === LUA_TTABLE; depth++) {
-    vm.pushNil(L);
-    while (vm.next(L, t)) {
-      if (vm.type(L, -2) === LUA_TSTRING) {
-        const k = vm.toStr(L, -2)!;
-        const isFn = vm.type(L, -1) === LUA_TFUNCTION;
-        if (isIdentifier(k) && (!methodsOnly || isFn)) add(k, isFn ? 'function' : vm.type(L, -1) === LUA_TTABLE ? 'module' : 'field');
+  for (let depth = 0; depth < 8; depth++) {
+    if (vm.type(L, t) === LUA_TTABLE) {
+      vm.pushNil(L);
+      while (vm.next(L, t)) {
+        if (vm.type(L, -2) === LUA_TSTRING) {
+          const k = vm.toStr(L, -2)!;
+          const isFn = vm.type(L, -1) === LUA_TFUNCTION;
+          const inherited = depth > 0 || methodsOnly;
+          const hidden = inherited && k.startsWith('__') && !partial.startsWith('__');
+          if (isIdentifier(k) && !hidden && (!methodsOnly || isFn)) add(k, isFn ? 'function' : vm.type(L, -1) === LUA_TTABLE ? 'module' : plain);
+        }
+        vm.pop(L, 1);
       }
-      vm.pop(L, 1);
     }
     if (!vm.getMetatable(L, t)) break;
-    vm.getField(L, -1, '__index');
+    vm.pushString(L, '__index');
+    vm.rawGet(L, -2);
     t = vm.getTop(L);
   }
 }

@@ -12,6 +12,7 @@ import {
   LUA_MASKLINE, LUA_MASKRET, LUA_TNIL, LUA_TTABLE, VmUnwind, type LuaState,
 } from '../lua-vm.js';
 import { BreakpointTable, type ArmedBreakpoint, type ArmedFunctionBreakpoint } from './breakpoint-table.js';
+import { assignVariable } from './assignments.js';
 import { ChunkRegistry } from './chunk-registry.js';
 import { completions } from './completions.js';
 import { Evaluator } from './evaluator.js';
@@ -513,7 +514,7 @@ export class Debugger implements ErrorObserver {
     return [
       { name: 'Locals', ref: this.values.add({ kind: 'locals', frame: ref }), named: locals, expensive: false },
       { name: 'Upvalues', ref: this.values.add({ kind: 'upvalues', frame: ref }), named: ups, expensive: false },
-      { name: 'Globals', ref: this.values.add({ kind: 'globals' }), expensive: true },
+      { name: 'Globals', ref: this.values.add({ kind: 'globals', frame: ref }), expensive: true },
     ];
   }
 
@@ -523,8 +524,9 @@ export class Debugger implements ErrorObserver {
     const h = this.values.get(args.ref);
     const base = vm.getTop(L);
     const out: VariableInfo[] = [];
+    const frame = 'frame' in h ? h.frame : undefined;
     const add = (name: string, evaluateName?: string): void => {
-      const r = this.values.render(L, -1, evaluateName);
+      const r = this.values.render(L, -1, evaluateName, frame);
       out.push({ name, value: r.value, type: r.type, ref: r.ref, indexed: r.indexed, named: r.named, evaluateName });
       vm.pop(L, 1);
     };
@@ -550,11 +552,11 @@ export class Debugger implements ErrorObserver {
           break;
         }
         case 'globals': {
-          vm.rawGetI(L, -1001000, 2n);
+          this.evaluator.pushGlobalsOf(L, h.frame ?? null);
           const g = vm.getTop(L);
           const names: string[] = [];
           vm.pushNil(L);
-          while (vm.next(L, g)) { vm.pop(L, 1); const k = vm.toStr(L, -1); if (k !== null && vm.type(L, -1) === 4) names.push(k); }
+          while (vm.next(L, g)) { vm.pop(L, 1); if (vm.type(L, -1) === 4) names.push(vm.toStr(L, -1)!); }
           names.sort();
           for (const n of names) { vm.getField(L, g, n); add(n, n); }
           vm.pop(L, 1);
@@ -580,11 +582,11 @@ export class Debugger implements ErrorObserver {
     try {
       if (r.n === 0) return { value: context === 'repl' ? '' : 'nil', type: 'nil', ref: 0 };
       if (r.n === 1) {
-        const v = this.values.render(L, base + 1, isSimpleExpression(expression) ? expression : undefined);
+        const v = this.values.render(L, base + 1, isSimpleExpression(expression) ? expression : undefined, frame);
         return { value: v.value, type: v.type, ref: v.ref, indexed: v.indexed, named: v.named };
       }
       const parts: string[] = [];
-      for (let i = 1; i <= r.n; i++) parts.push(this.values.render(L, base + i).value);
+      for (let i = 1; i <= r.n; i++) parts.push(this.values.render(L, base + i, undefined, frame).value);
       return { value: parts.join(', '), type: 'values', ref: 0 };
     } finally {
       vm.setTop(L, base);
@@ -592,21 +594,8 @@ export class Debugger implements ErrorObserver {
   }
 
   private setVariable(ref: number, name: string, value: string): EvaluateResult {
-    const h = this.values.get(ref);
-    switch (h.kind) {
-      case 'locals':
-      case 'upvalues':
-        return this.assign(name, value, h.frame);
-      case 'globals':
-        return this.assign(`_G[${JSON.stringify(name)}]`, value, null);
-      case 'varargs':
-        throw new Error('varargs cannot be assigned');
-      case 'value': {
-        if (!h.evaluateName) throw new Error('this value has no name to assign through');
-        const key = /^\[.*\]$/.test(name) ? name : `.${name}`;
-        return this.assign(`${h.evaluateName}${key}`, value, this.frameRef(undefined));
-      }
-    }
+    const r = assignVariable(this.vm, this.evaluator, this.values, this.ctx().runThread, this.values.get(ref), name, value, this.frameRef(undefined));
+    return { value: r.value, type: r.type, ref: r.ref, indexed: r.indexed, named: r.named };
   }
 
   private setExpression(expression: string, value: string, frameId?: number): EvaluateResult {

@@ -113,14 +113,20 @@ export class Evaluator {
     const { vm } = this;
     const base = vm.getTop(L);
     let status = vm.load(L, encoder.encode(`return ${code}`), '=(eval)', 't');
-    if (status !== LUA_OK && allowStatements) {
+    if (status !== LUA_OK) {
+      const asExpression = vm.toStr(L, -1) ?? 'syntax error';
       vm.pop(L, 1);
       status = vm.load(L, encoder.encode(code), '=(eval)', 't');
-    }
-    if (status !== LUA_OK) {
-      const msg = vm.toStr(L, -1) ?? 'syntax error';
-      vm.setTop(L, base);
-      throw new LuaRaise(msg.replace(/^\(eval\):1: /, ''));
+      if (status === LUA_OK && !allowStatements) {
+        vm.setTop(L, base);
+        throw new LuaRaise(`'${code.trim()}' is a statement, not an expression: watches and hovers take expressions; run statements in the REPL`);
+      }
+      if (status !== LUA_OK) {
+        // Report the error of the form the user most likely meant.
+        const msg = allowStatements ? vm.toStr(L, -1) ?? 'syntax error' : asExpression;
+        vm.setTop(L, base);
+        throw new LuaRaise(msg.replace(/^\(eval\):\d+: /, ''));
+      }
     }
     const fnIdx = vm.getTop(L);
     // Environment: names → values tables for locals and upvalues, then the globals.
@@ -158,7 +164,11 @@ export class Evaluator {
     vm.pushValue(L, envIdx);
     if (vm.setUpvalue(L, fnIdx, 1) === null) vm.pop(L, 1);
     vm.pushValue(L, fnIdx);
-    vm.callK(L, 0, LUA_MULTRET);
+    // The frame's varargs are the chunk's `...`.
+    const nargs = frame ? this.varargCount(frame) : 0;
+    if (!vm.checkStack(L, nargs + 20)) throw new LuaRaise('too many varargs to evaluate with');
+    for (let i = 1; i <= nargs; i++) this.pushLocal(L, frame!, -i);
+    vm.callK(L, nargs, LUA_MULTRET);
     const nres = vm.getTop(L) - changedIdx;
     // Write assignments back to the frame.
     if (frame) {
@@ -213,6 +223,16 @@ export class Evaluator {
       vm.setTop(L, base);
       return { error: e instanceof Error ? e.message : String(e) };
     }
+  }
+
+  /** Evaluates an expression in the frame and leaves exactly one value (the first) on top of L. */
+  evaluateOne(L: LuaState, code: string, frame: FrameRef | null): void {
+    const { vm } = this;
+    const base = vm.getTop(L);
+    const r = this.protectedRun(L, code, frame, false);
+    if ('error' in r) throw new Error(r.error);
+    if (r.n === 0) vm.pushNil(L);
+    else vm.setTop(L, base + 1);
   }
 
   /**

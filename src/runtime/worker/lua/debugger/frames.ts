@@ -68,7 +68,9 @@ export function describeFrame(vm: LuaVm, registry: ChunkRegistry, ref: FrameRef,
   return frame;
 }
 
+/** How a chunk is named in a frame: a file by its base name (the frame's source has the path). */
 export function shortChunk(chunk: string): string {
-  if (chunk.startsWith('@') || chunk.startsWith('=')) return chunk.slice(1);
+  if (chunk.startsWith('@')) return chunk.slice(1).split(/[\\/]/).pop()!;
+  if (chunk.startsWith('=')) return chunk.slice(1);
   return '[string]';
 }

@@ -1,0 +1,44 @@
+// `llmspell debug <script> [--port N] [--break-at FILE:LINE]...`: with --port, the script waits
+// for a DAP client's `attach`; without it, the terminal debugger.
+import type { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ExecutionManager } from '../../debug/index.js';
+import { serveTcp, WaitingScriptTarget } from '../../dap/index.js';
+import { logger } from '../../log/index.js';
+import { UsageError } from '../errors.js';
+import { checkHost, parseBreakAt, parsePort } from '../options.js';
+import { runTerminalDebugger } from '../../terminal/index.js';
+
+export function registerDebug(program: Command): void {
+  program
+    .command('debug')
+    .description('debug a script: in the terminal, or (with --port) for a DAP client that attaches')
+    .argument('<script>', 'the Lua file to debug')
+    .argument('[args...]', 'arguments for the script (after --)')
+    .option('--port <n>', 'serve DAP on this TCP port and wait for a client to attach')
+    .option('--host <addr>', 'address to bind with --port', '127.0.0.1')
+    .option('--break-at <FILE:LINE>', "set a breakpoint (repeatable); 'FILE:LINE if COND' for a condition", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (script: string, args: string[], opts: { port?: string; host: string; breakAt: string[] }) => {
+      if (!fs.existsSync(script)) throw new UsageError(`cannot open ${script}: no such file`);
+      const breaks = opts.breakAt.map(parseBreakAt);
+      if (opts.port === undefined) {
+        process.exitCode = await runTerminalDebugger({ script, args, breaks });
+        return;
+      }
+      checkHost(opts.host);
+      const em = new ExecutionManager();
+      em.on('output', (o) => (o.category === 'stderr' ? process.stderr : process.stdout).write(o.text));
+      await em.start({ stdin: 'inherit', debug: true });
+      for (const b of breaks) await em.setBreakpoints(path.resolve(b.file), [{ line: b.line, condition: b.condition }]);
+      const log = logger('dap');
+      const target = new WaitingScriptTarget(em, path.resolve(script), args);
+      const server = await serveTcp(parsePort(opts.port), opts.host, () => target, { error: (m) => log.error(m) });
+      process.stdout.write(`DAP server listening on port ${server.port}\n`);
+      const code = await new Promise<number>((resolve) => em.once('exited', (c) => resolve(c)));
+      // Let the clients receive 'exited'/'terminated' before closing.
+      await new Promise((r) => setTimeout(r, 100));
+      await server.close();
+      process.exit(code);
+    });
+}

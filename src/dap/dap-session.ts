@@ -1,0 +1,181 @@
+// One DAP client's session: answers each request through the handler table and turns the
+// ExecutionManager's events into DAP events. The same code serves stdio, TCP and the Jupyter
+// control channel: it only sees a DapTransport. Events caused by a request go out after its
+// response.
+import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import * as path from 'node:path';
+import type { Breakpoint, ExecutionManager, OutputEvent, StoppedEvent } from '../debug/index.js';
+import { DapError, DapErrorCode } from './errors.js';
+import { handlers } from './handlers/index.js';
+import type { DapTransport } from './transport.js';
+
+export interface DebugTarget {
+  /** Creates the ExecutionManager for a `launch` request. */
+  launch?(args: P.LaunchRequestArguments & Record<string, unknown>, session: DapSession): Promise<ExecutionManager>;
+  /** Finds the ExecutionManager for an `attach` request. */
+  attach?(args: P.AttachRequestArguments & Record<string, unknown>, session: DapSession): Promise<ExecutionManager>;
+  /** Whether disconnect ends the script by default (true for launched, false for attached). */
+  describe?: string;
+}
+
+export interface SessionLog {
+  error(msg: string): void;
+  debug?(msg: string): void;
+}
+
+let sessionCounter = 0;
+
+export class DapSession {
+  readonly id = `dap-${++sessionCounter}`;
+  initialized = false;
+  linesStartAt1 = true;
+  columnsStartAt1 = true;
+  clientSupportsRunInTerminal = false;
+  em: ExecutionManager | null = null;
+  launched = false;
+  launchArgs: Record<string, unknown> | null = null;
+  private seq = 1;
+  private inFlight = 0;
+  private readonly queued: P.Event[] = [];
+  private configurationDone!: () => void;
+  configured: Promise<void>;
+  private readonly detachers: (() => void)[] = [];
+  private closed = false;
+  onEnd: (() => void) | null = null;
+
+  constructor(private readonly transport: DapTransport, readonly target: DebugTarget, readonly log: SessionLog) {
+    this.configured = new Promise((r) => { this.configurationDone = r; });
+    transport.onMessage((m) => void this.receive(m));
+    transport.onError((error, fatal) => {
+      log.error(`DAP ${this.id}: ${error}${fatal ? ' (closing the connection)' : ''}`);
+      if (!fatal) this.sendEvent('output', { category: 'console', output: `llmspell: ${error}\n` });
+    });
+    transport.onClose(() => void this.end());
+  }
+
+  markConfigured(): void { this.configurationDone(); }
+
+  private async receive(raw: unknown): Promise<void> {
+    const msg = raw as Partial<P.Request>;
+    if (typeof msg !== 'object' || msg === null || msg.type !== 'request' || typeof msg.command !== 'string' || typeof msg.seq !== 'number') {
+      if ((msg as { type?: string })?.type === 'response') return; // answers to our reverse requests
+      this.log.error(`DAP ${this.id}: ignoring a message that is not a request: ${JSON.stringify(raw).slice(0, 200)}`);
+      this.sendEvent('output', { category: 'console', output: 'llmspell: ignored a DAP message that is not a request (needs type "request", a numeric seq and a command)\n' });
+      return;
+    }
+    const req = msg as P.Request;
+    this.inFlight++;
+    try {
+      const body = await this.dispatch(req);
+      this.respond(req, true, body);
+    } catch (e) {
+      const err = e instanceof DapError ? e : new DapError(DapErrorCode.Failed, e instanceof Error ? e.message : String(e));
+      this.respond(req, false, { error: { id: err.code, format: err.message, showUser: err.showUser } }, err.message);
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) this.flush();
+    }
+  }
+
+  private async dispatch(req: P.Request): Promise<unknown> {
+    const handler = handlers[req.command];
+    if (!handler) throw new DapError(DapErrorCode.UnknownCommand, `unknown request '${req.command}'`);
+    if (!this.initialized && req.command !== 'initialize') {
+      throw new DapError(DapErrorCode.NotInitialized, `'${req.command}' before 'initialize': send 'initialize' first`);
+    }
+    const args = req.arguments ?? {};
+    if (typeof args !== 'object' || Array.isArray(args)) throw new DapError(DapErrorCode.BadArguments, `'${req.command}': arguments must be an object`);
+    return handler(this, args as never);
+  }
+
+  private respond(req: P.Request, success: boolean, body: unknown, message?: string): void {
+    const res: P.Response = { seq: this.seq++, type: 'response', request_seq: req.seq, command: req.command, success };
+    if (body !== undefined) res.body = body;
+    if (message) res.message = message;
+    this.transport.send(res);
+  }
+
+  sendEvent(event: string, body?: unknown): void {
+    const ev: P.Event = { seq: 0, type: 'event', event, body };
+    if (this.inFlight > 0) { this.queued.push(ev); return; }
+    ev.seq = this.seq++;
+    this.transport.send(ev);
+  }
+
+  /** Sends a request to the client (runInTerminal); its response is not awaited here. */
+  sendReverseRequest(command: string, args: unknown): void {
+    this.transport.send({ seq: this.seq++, type: 'request', command, arguments: args });
+  }
+
+  private flush(): void {
+    for (const ev of this.queued.splice(0)) { ev.seq = this.seq++; this.transport.send(ev); }
+  }
+
+  // ---- the bridge from ExecutionManager events to DAP events ----
+
+  bind(em: ExecutionManager): void {
+    this.em = em;
+    const on = <K extends Parameters<ExecutionManager['on']>[0]>(name: K, fn: (...a: never[]) => void): void => {
+      em.on(name, fn as never);
+      this.detachers.push(() => em.off(name, fn as never));
+    };
+    on('stopped', (s: StoppedEvent) => this.sendEvent('stopped', {
+      reason: s.reason, threadId: s.threadId, description: s.description, text: s.exception?.message,
+      hitBreakpointIds: s.hitBreakpointIds, allThreadsStopped: true,
+    } satisfies P.StoppedEvent['body']));
+    on('continued', (threadId: number) => this.sendEvent('continued', { threadId, allThreadsContinued: true }));
+    on('output', (o: OutputEvent) => this.sendEvent('output', {
+      category: o.category, output: o.text,
+      ...(o.source ? { source: this.source(o.source), line: this.toClientLine(o.line ?? 1) } : {}),
+    }));
+    on('breakpoint', (b: Breakpoint) => this.sendEvent('breakpoint', { reason: 'changed', breakpoint: this.toDapBreakpoint(b) }));
+    on('loadedSource', (p: string) => this.sendEvent('loadedSource', { reason: 'new', source: this.source(p) }));
+    on('exited', (code: number) => {
+      this.sendEvent('thread', { reason: 'exited', threadId: 1 });
+      this.sendEvent('exited', { exitCode: code });
+    });
+    on('terminated', () => this.sendEvent('terminated', {}));
+  }
+
+  unbind(): void {
+    for (const d of this.detachers.splice(0)) d();
+  }
+
+  // ---- conversions at the DAP boundary ----
+
+  toClientLine(line: number): number { return this.linesStartAt1 ? line : line - 1; }
+  fromClientLine(line: number): number { return this.linesStartAt1 ? line : line + 1; }
+  clientColumn(col: number): number { return this.columnsStartAt1 ? col : col - 1; }
+  fromClientColumn(col: number): number { return this.columnsStartAt1 ? col : col + 1; }
+
+  source(p: string): P.Source {
+    return { name: path.basename(p), path: p };
+  }
+
+  toDapBreakpoint(b: Breakpoint): P.Breakpoint {
+    const out: P.Breakpoint = { id: b.id, verified: b.verified };
+    if (b.line !== undefined) out.line = this.toClientLine(b.line);
+    if (b.message) out.message = b.message;
+    if (b.source) out.source = this.source(b.source);
+    return out;
+  }
+
+  /** Ends the session: forgets the client's breakpoints; ends a launched script. */
+  async end(terminateDebuggee?: boolean): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const em = this.em;
+    this.unbind();
+    if (em) {
+      const kill = terminateDebuggee ?? this.launched;
+      if (kill) await em.terminate();
+      else {
+        await em.removeOwner(this.id).catch(() => undefined);
+        // A debugger that detaches lets the script go on.
+        if (em.isStopped) await em.continue().catch(() => undefined);
+      }
+    }
+    this.transport.close();
+    this.onEnd?.();
+  }
+}

@@ -1,0 +1,94 @@
+// initialize, launch, attach, configurationDone, restart, terminate, disconnect, cancel.
+import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { capabilities } from '../capabilities.js';
+import type { DapSession } from '../dap-session.js';
+import { DapError, DapErrorCode, expectType } from '../errors.js';
+
+/** How long launch waits for configurationDone before running anyway (as VS Code's samples do). */
+const CONFIGURATION_WAIT_MS = 5000;
+
+export async function initialize(s: DapSession, args: P.InitializeRequestArguments): Promise<P.Capabilities> {
+  expectType('initialize', 'adapterID', args.adapterID, 'string', true);
+  s.linesStartAt1 = args.linesStartAt1 !== false;
+  s.columnsStartAt1 = args.columnsStartAt1 !== false;
+  s.clientSupportsRunInTerminal = args.supportsRunInTerminalRequest === true;
+  s.initialized = true;
+  // 'initialized' follows launch/attach: configuration requests then reach a live runtime,
+  // which verifies breakpoints against the compiled file.
+  return capabilities;
+}
+
+type LaunchArgs = P.LaunchRequestArguments & { program?: unknown; args?: unknown; cwd?: unknown; env?: unknown; stopOnEntry?: unknown; console?: unknown };
+
+export async function launch(s: DapSession, args: LaunchArgs): Promise<void> {
+  if (!s.target.launch) throw new DapError(DapErrorCode.NotSupported, "this server does not launch scripts: use 'attach'");
+  if (s.em) throw new DapError(DapErrorCode.Failed, 'this session already has a script; start a new session or use restart');
+  expectType('launch', 'program', args.program, 'string');
+  expectType('launch', 'args', args.args, 'array', true);
+  expectType('launch', 'cwd', args.cwd, 'string', true);
+  expectType('launch', 'env', args.env, 'object', true);
+  expectType('launch', 'stopOnEntry', args.stopOnEntry, 'boolean', true);
+  expectType('launch', 'noDebug', args.noDebug, 'boolean', true);
+  const cwd = (args.cwd as string | undefined) ?? process.cwd();
+  const program = path.resolve(cwd, args.program as string);
+  if (!fs.existsSync(program)) throw new DapError(DapErrorCode.ProgramNotFound, `program not found: ${program}`);
+  if (args.console !== undefined && !['internalConsole', 'integratedTerminal', 'externalTerminal'].includes(String(args.console))) {
+    throw new DapError(DapErrorCode.BadArguments, `'launch': console must be internalConsole, integratedTerminal or externalTerminal`);
+  }
+  s.launchArgs = args as Record<string, unknown>;
+  const em = await s.target.launch({ ...args, program, cwd }, s);
+  s.launched = true;
+  s.bind(em);
+  s.sendEvent('initialized');
+  s.sendEvent('thread', { reason: 'started', threadId: 1 });
+}
+
+export async function attach(s: DapSession, args: P.AttachRequestArguments & Record<string, unknown>): Promise<void> {
+  if (!s.target.attach) throw new DapError(DapErrorCode.NotSupported, "'attach' needs a running script: start one with `llmspell debug script.lua --port N`, or use 'launch'");
+  if (s.em) throw new DapError(DapErrorCode.Failed, 'this session is already attached');
+  const em = await s.target.attach(args, s);
+  s.bind(em);
+  s.sendEvent('initialized');
+  s.sendEvent('thread', { reason: 'started', threadId: 1 });
+  // Tell a late client where the script is, if it is already stopped.
+  const stop = em.lastStop;
+  if (stop) s.sendEvent('stopped', { reason: stop.reason, threadId: stop.threadId, description: stop.description, allThreadsStopped: true, hitBreakpointIds: stop.hitBreakpointIds });
+}
+
+export async function configurationDone(s: DapSession): Promise<void> {
+  s.markConfigured();
+}
+
+/** Used by targets: wait for the client's configuration before running. */
+export function waitForConfiguration(s: DapSession): Promise<void> {
+  return Promise.race([s.configured, new Promise<void>((r) => setTimeout(r, CONFIGURATION_WAIT_MS).unref())]);
+}
+
+export async function restart(s: DapSession, args: P.RestartArguments): Promise<void> {
+  if (!s.launched || !s.em || !s.target.launch) throw new DapError(DapErrorCode.NotSupported, 'restart works on launched scripts only');
+  const old = s.em;
+  s.unbind();
+  await old.terminate();
+  const launchArgs = { ...(s.launchArgs ?? {}), ...((args.arguments as Record<string, unknown> | undefined) ?? {}) } as LaunchArgs;
+  const cwd = (launchArgs.cwd as string | undefined) ?? process.cwd();
+  s.markConfigured();
+  const em = await s.target.launch({ ...launchArgs, program: path.resolve(cwd, String(launchArgs.program)), cwd }, s);
+  s.bind(em);
+}
+
+export async function terminate(s: DapSession): Promise<void> {
+  if (!s.em) return;
+  await s.em.terminate();
+}
+
+export async function disconnect(s: DapSession, args: P.DisconnectArguments): Promise<void> {
+  // Respond first, then end the session.
+  setImmediate(() => void s.end(args.terminateDebuggee));
+}
+
+export async function cancel(_s: DapSession, args: P.CancelArguments): Promise<void> {
+  expectType('cancel', 'requestId', args.requestId, 'number', true);
+  // Our requests finish in milliseconds: by the time a cancel arrives there is nothing left to stop.
+}

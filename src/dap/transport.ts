@@ -1,0 +1,51 @@
+// A transport only moves DAP messages: stdio, a TCP socket, or an in-memory pair in tests.
+// The session above it does not know which.
+import type { Readable, Writable } from 'node:stream';
+import { encodeFrame, FrameParser } from './framing.js';
+
+export interface DapTransport {
+  send(message: unknown): void;
+  onMessage(fn: (message: unknown) => void): void;
+  /** A frame could not be read: the text says why. Fatal ones end the connection. */
+  onError(fn: (error: string, fatal: boolean) => void): void;
+  onClose(fn: () => void): void;
+  close(): void;
+}
+
+/** DAP over a byte stream pair (stdin/stdout, or both ends of a socket). */
+export class StreamTransport implements DapTransport {
+  private readonly parser = new FrameParser();
+  private messageFn: (m: unknown) => void = () => undefined;
+  private errorFn: (e: string, fatal: boolean) => void = () => undefined;
+  private closeFns: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly input: Readable, private readonly output: Writable) {
+    input.on('data', (chunk: Buffer) => {
+      for (const f of this.parser.push(chunk)) {
+        if (f.ok) this.messageFn(f.message);
+        else {
+          this.errorFn(f.error, f.fatal);
+          if (f.fatal) { this.close(); return; }
+        }
+      }
+    });
+    input.on('end', () => this.close());
+    input.on('error', () => this.close());
+    output.on('error', () => this.close());
+  }
+
+  send(message: unknown): void {
+    if (!this.closed) this.output.write(encodeFrame(message));
+  }
+  onMessage(fn: (m: unknown) => void): void { this.messageFn = fn; }
+  onError(fn: (e: string, fatal: boolean) => void): void { this.errorFn = fn; }
+  onClose(fn: () => void): void { this.closeFns.push(fn); }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const fn of this.closeFns) fn();
+    if ('destroy' in this.input && this.input !== process.stdin) (this.input as Readable).destroy();
+    if (this.output !== process.stdout) this.output.end();
+  }
+}
