@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerRun } from './commands/run.js';
 import { registerDap } from './commands/dap.js';
 import { registerDebug } from './commands/debug.js';
+import { registerRepl } from './commands/repl.js';
 import { parseTraceLevel } from './options.js';
 import { setTraceLevel } from '../log/index.js';
 import { UsageError } from './errors.js';
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<void> {
   registerRun(program);
   registerDap(program);
   registerDebug(program);
+  registerRepl(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

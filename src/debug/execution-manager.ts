@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import {
-  ScriptRuntime, RuntimeState, type BreakpointState, type CompletionItem, type EvaluateContext, type EvaluateResult,
+  ScriptRuntime, RuntimeState, type BreakpointState, type Completeness, type CompletionItem, type EvaluateContext, type EvaluateResult,
   type ExceptionFilterSpec, type FrameInfo, type FunctionBreakpointSpec, type RunOutcome, type RuntimeOptions,
   type ScopeInfo, type StopInfo, type VariableInfo,
 } from '../runtime/index.js';
@@ -260,6 +260,16 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
   pause(): void {
     if (this.stopped || !this.runtime?.isAlive) return;
     this.runtime.requestPause();
+  }
+
+  /** Stops the running chunk with an error, keeping the session (a REPL's Ctrl-C). */
+  interrupt(): void {
+    this.runtime?.interrupt();
+  }
+
+  /** Whether code is complete, needs more lines, or is invalid (REPL continuation, is_complete). */
+  checkComplete(code: string): Promise<{ status: Completeness; message?: string }> {
+    return this.rt().checkComplete(code);
   }
 
   /** Ends the script wherever it is (the worker is terminated; nothing in the script can catch it). */

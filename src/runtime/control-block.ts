@@ -9,7 +9,9 @@ export const CONTROL = {
   terminateRequested: 2,
   /** RuntimeState of the worker, written by the worker. */
   state: 3,
-  size: 4,
+  /** Non-zero while the owner asks the running chunk to stop with an error (Ctrl-C in a REPL). */
+  interruptRequested: 4,
+  size: 5,
 } as const;
 
 export const enum RuntimeState {

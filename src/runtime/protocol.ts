@@ -12,6 +12,9 @@ export type RunOutcome =
 
 export type StdinMode = 'inherit' | 'none';
 
+/** Whether source text is a whole chunk, the start of one, or wrong whatever follows. */
+export type Completeness = 'complete' | 'incomplete' | 'invalid';
+
 export interface RuntimeOptions {
   /** Working directory the script sees for relative paths. */
   cwd: string;
@@ -23,6 +26,7 @@ export interface RuntimeOptions {
 export type MainToWorker =
   | { type: 'runFile'; id: number; path: string; args: string[] }
   | { type: 'runChunk'; id: number; code: string; name: string; wantValues: boolean }
+  | { type: 'checkComplete'; id: number; code: string }
   | { type: 'shutdown' };
 
 export type WorkerToMain =
@@ -31,6 +35,7 @@ export type WorkerToMain =
   | { type: 'debugEvent'; event: DebugEvent }
   | { type: 'output'; stream: 'stdout' | 'stderr'; data: Uint8Array }
   | { type: 'result'; id: number; outcome: RunOutcome }
+  | { type: 'completeness'; id: number; status: Completeness; message?: string }
   | { type: 'fatal'; message: string };
 
 /** Data handed to the worker at start. */

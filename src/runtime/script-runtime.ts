@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ControlBlock, newControlBlock } from './control-block.js';
 import type { DebugCommandName, DebugCommands, DebugEvent } from './debug-protocol.js';
-import type { MainToWorker, RunOutcome, RuntimeOptions, WorkerData, WorkerToMain } from './protocol.js';
+import type { Completeness, MainToWorker, RunOutcome, RuntimeOptions, WorkerData, WorkerToMain } from './protocol.js';
 import { CONTROL, RuntimeState } from './control-block.js';
 import { workerInterrupter } from './worker-interrupter.js';
 
@@ -21,6 +21,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
   readonly control: ControlBlock;
   private readonly worker: Worker;
   private readonly pending = new Map<number, (o: RunOutcome) => void>();
+  private readonly completeness = new Map<number, (r: { status: Completeness; message?: string }) => void>();
   private nextId = 1;
   private readonly ready: Promise<{ language: string; version: string }>;
   private alive = true;
@@ -99,6 +100,23 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     });
   }
 
+  /** Stops the running chunk with an "interrupted!" error, keeping the session (Ctrl-C in a REPL). */
+  interrupt(): void {
+    if (!this.alive || this.control.state !== RuntimeState.Running) return;
+    this.control.setFlag(CONTROL.interruptRequested, true);
+    workerInterrupter.interrupt(this.threadId);
+  }
+
+  /** Whether code is a whole chunk, needs more lines, or cannot compile. */
+  checkComplete(code: string): Promise<{ status: Completeness; message?: string }> {
+    if (!this.alive) return Promise.resolve({ status: 'invalid', message: 'the runtime has ended' });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.completeness.set(id, resolve);
+      this.worker.postMessage({ type: 'checkComplete', id, code } satisfies MainToWorker);
+    });
+  }
+
   /** Asks a running script to stop at its next instruction (a 'pause' stop event follows). */
   requestPause(): void {
     if (!this.alive || this.control.state !== RuntimeState.Running) return;
@@ -127,6 +145,12 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
         const p = this.debugPending.get(msg.id);
         this.debugPending.delete(msg.id);
         if (p) { if (msg.ok) p.resolve(msg.result); else p.reject(new Error(msg.error)); }
+        break;
+      }
+      case 'completeness': {
+        const done = this.completeness.get(msg.id);
+        this.completeness.delete(msg.id);
+        done?.({ status: msg.status, message: msg.message });
         break;
       }
       case 'result': {

@@ -1,7 +1,7 @@
 // Entry point of a runtime worker thread: owns one script session and runs what the main
 // thread asks, posting output and outcomes back. Blocking here never blocks the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
-import { ControlBlock, RuntimeState } from '../control-block.js';
+import { CONTROL, ControlBlock, RuntimeState } from '../control-block.js';
 import type { DebugRequest } from '../debug-protocol.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from '../protocol.js';
 import { Debugger } from './lua/debugger/debugger.js';
@@ -37,10 +37,16 @@ async function main(): Promise<void> {
       data.debugPort.close();
       return;
     }
+    if (msg.type === 'checkComplete') {
+      const r = session.dead ? { status: 'invalid' as const, message: 'the session has ended' } : session.checkComplete(msg.code);
+      post({ type: 'completeness', id: msg.id, status: r.status, message: r.message });
+      return;
+    }
     if (session.dead) {
       post({ type: 'result', id: msg.id, outcome: { status: 'error', kind: 'load', message: 'the session has ended (os.exit or terminate)' } });
       return;
     }
+    control.setFlag(CONTROL.interruptRequested, false);
     control.state = RuntimeState.Running;
     const outcome = msg.type === 'runFile' ? session.runFile(msg.path, msg.args) : session.runChunk(msg.code, msg.name, msg.wantValues);
     control.state = session.dead ? RuntimeState.Dead : RuntimeState.Idle;

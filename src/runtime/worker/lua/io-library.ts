@@ -12,6 +12,8 @@ import {
 } from './lua-vm.js';
 
 const FILE_MT = 'FILE*';
+/** luaL_loadfilex's status for a file it cannot open or read. */
+const LUA_ERRFILE = 6;
 
 /** strerror() texts for the errors a script can meet, as C's io library reports them. */
 const ERRNO_TEXT: Record<string, [string, number]> = {
@@ -31,6 +33,11 @@ const ERRNO_TEXT: Record<string, [string, number]> = {
 function errnoOf(e: unknown): [string, number] {
   const code = (e as NodeJS.ErrnoException).code ?? '';
   return ERRNO_TEXT[code] ?? [(e as Error).message, 5];
+}
+
+/** The error io.lines, io.input and io.output raise for a file they cannot open (opencheckfile). */
+function cannotOpenFile(name: string, e: unknown): string {
+  return `cannot open file '${name}' (${errnoOf(e)[0]})`;
 }
 
 class LuaFile {
@@ -131,6 +138,12 @@ export class IoLibrary {
       popen: () => { throw new LuaRaise("'popen' not supported"); },
     };
     for (const [name, fn] of Object.entries(io)) { vm.pushFunction(L, fn); vm.setField(L, -2, name); }
+    // package.loaded.io too: `require 'io'` gets this table, and argument errors name the
+    // function as 'io.open' (luaL_argerror looks functions up in package.loaded).
+    vm.getField(L, LUA_REGISTRYINDEX, '_LOADED');
+    vm.pushValue(L, -2);
+    vm.setField(L, -2, 'io');
+    vm.pop(L, 1);
     vm.setGlobal(L, 'io');
 
     vm.getGlobal(L, 'os');
@@ -140,8 +153,12 @@ export class IoLibrary {
         const p = this.opts.resolve(this.checkString(L1, 1));
         if (fs.statSync(p).isDirectory()) fs.rmdirSync(p); else fs.unlinkSync(p);
       }, this.checkString(L1, 1)),
-      rename: (L1) => this.fileResult(L1, () => fs.renameSync(this.opts.resolve(this.checkString(L1, 1)), this.opts.resolve(this.checkString(L1, 2))), this.checkString(L1, 1)),
-      tmpname: (L1) => { vm.pushString(L1, path.join(os.tmpdir(), `lua_${process.pid}_${Math.random().toString(36).slice(2)}`)); return 1; },
+      rename: (L1) => {
+        const from = this.opts.resolve(this.checkString(L1, 1));
+        const to = this.opts.resolve(this.checkString(L1, 2));
+        return this.fileResult(L1, () => fs.renameSync(from, to), null);
+      },
+      tmpname: (L1) => this.tmpname(L1),
       execute: (L1) => this.execute(L1),
     };
     for (const [name, fn] of Object.entries(osFns)) { vm.pushFunction(L, fn); vm.setField(L, -2, name); }
@@ -228,6 +245,11 @@ export class IoLibrary {
     return this.vm.withBytes(new TextEncoder().encode(msg), (p) => raw._luaL_argerror(L, arg, p));
   }
 
+  /** luaL_checkinteger: an integer, or a number/string convertible to one; raises otherwise. */
+  private checkInteger(L: LuaState, idx: number): bigint {
+    return (this.vm.raw as unknown as { _luaL_checkinteger(L: number, a: number): bigint })._luaL_checkinteger(L, idx);
+  }
+
   private checkString(L: LuaState, idx: number): string {
     const t = this.vm.type(L, idx);
     if (t !== LUA_TSTRING && t !== LUA_TNUMBER) {
@@ -236,7 +258,8 @@ export class IoLibrary {
     return this.vm.toStr(L, idx)!;
   }
 
-  private fileResult(L: LuaState, action: () => void, name: string): number {
+  /** As luaL_fileresult: true, or nil, "name: strerror" (just strerror without a name), errno. */
+  private fileResult(L: LuaState, action: () => void, name: string | null): number {
     try {
       action();
       this.vm.pushBoolean(L, true);
@@ -244,7 +267,7 @@ export class IoLibrary {
     } catch (e) {
       const [text, code] = errnoOf(e);
       this.vm.pushNil(L);
-      this.vm.pushString(L, `${name}: ${text}`);
+      this.vm.pushString(L, name === null ? text : `${name}: ${text}`);
       this.vm.pushInteger(L, code);
       return 3;
     }
@@ -253,14 +276,14 @@ export class IoLibrary {
   private open(L: LuaState): number {
     const name = this.checkString(L, 1);
     const mode = this.vm.type(L, 2) <= LUA_TNIL ? 'r' : this.checkString(L, 2);
-    if (!/^[rwa]\+?b?$/.test(mode)) this.argError(L, 2, 'invalid mode');
-    const flags = mode.replace('b', '');
+    if (!/^[rwa]\+?b*$/.test(mode)) this.argError(L, 2, 'invalid mode');
+    const flags = mode.replace(/b/g, '');
     try {
       const fd = fs.openSync(this.opts.resolve(name), flags);
       if (fs.fstatSync(fd).isDirectory() && flags !== 'r') { fs.closeSync(fd); throw Object.assign(new Error(), { code: 'EISDIR' }); }
       const plus = flags.includes('+');
       const f = new LuaFile('file', fd, flags[0] === 'r' || plus, flags[0] !== 'r' || plus, flags[0] === 'a');
-      if (f.append) f.pos = fs.fstatSync(fd).size;
+      if (flags === 'a') f.pos = fs.fstatSync(fd).size;
       this.pushNewFile(L, f);
       return 1;
     } catch (e) {
@@ -270,6 +293,25 @@ export class IoLibrary {
       this.vm.pushInteger(L, code);
       return 3;
     }
+  }
+
+  /** os.tmpname: as lua_tmpnam with mkstemp, a new empty file named /tmp/lua_XXXXXX. */
+  private tmpname(L: LuaState): number {
+    const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    for (let attempt = 0; attempt < 100; attempt++) {
+      let suffix = '';
+      for (let i = 0; i < 6; i++) suffix += chars[Math.floor(Math.random() * chars.length)];
+      const p = path.join(os.tmpdir(), `lua_${suffix}`);
+      try {
+        fs.closeSync(fs.openSync(p, 'wx', 0o600));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        break;
+      }
+      this.vm.pushString(L, p);
+      return 1;
+    }
+    throw new LuaRaise('unable to generate a unique filename');
   }
 
   private tmpfile(L: LuaState): number {
@@ -315,7 +357,7 @@ export class IoLibrary {
         try {
           fd = fs.openSync(this.opts.resolve(name), which === 'input' ? 'r' : 'w');
         } catch (e) {
-          throw new LuaRaise(`${name}: ${errnoOf(e)[0]}`);
+          throw new LuaRaise(cannotOpenFile(name, e));
         }
         this.pushNewFile(L, new LuaFile('file', fd, which === 'input', which === 'output'));
         vm.replace(L, 1);
@@ -354,7 +396,7 @@ export class IoLibrary {
     for (let i = first; i <= top; i++) {
       let ok: boolean;
       if (vm.type(L, i) === LUA_TNUMBER) {
-        ok = this.readCount(L, f, Number(vm.toInteger(L, i)));
+        ok = this.readCount(L, f, Number(this.checkInteger(L, i)));
       } else {
         const fmt = this.checkString(L, i).replace(/^\*/, '');
         if (!['n', 'l', 'L', 'a'].includes(fmt[0] ?? '')) this.argError(L, i, 'invalid format');
@@ -412,10 +454,13 @@ export class IoLibrary {
     accept(/[-+]/);
     let digits = /[0-9]/;
     let exp = /[eE]/;
-    if (accept(/0/) && accept(/[xX]/)) { digits = /[0-9a-fA-F]/; exp = /[pP]/; }
-    while (accept(digits));
-    if (accept(/\./)) while (accept(digits));
-    if (accept(exp)) { accept(/[-+]/); while (accept(/[0-9]/)); }
+    let count = 0;
+    if (accept(/0/)) {
+      if (accept(/[xX]/)) { digits = /[0-9a-fA-F]/; exp = /[pP]/; } else count = 1;
+    }
+    while (accept(digits)) count++;
+    if (accept(/\./)) while (accept(digits)) count++;
+    if (count > 0 && accept(exp)) { accept(/[-+]/); while (accept(/[0-9]/)); }
     const raw = this.vm.raw as unknown as { _lua_stringtonumber(L: number, s: number): number };
     const ok = this.vm.withBytes(new TextEncoder().encode(text), (p) => raw._lua_stringtonumber(L, p)) !== 0;
     if (!ok) { this.vm.pushNil(L); return false; }
@@ -431,7 +476,7 @@ export class IoLibrary {
     for (let i = first; i <= top; i++) {
       const t = vm.type(L, i);
       if (t !== LUA_TSTRING && t !== LUA_TNUMBER) this.argError(L, i - first + 1, `string expected, got ${vm.typeName(L, i)}`);
-      parts.push(vm.toBytes(L, i)!);
+      parts.push(t === LUA_TNUMBER && !vm.isInteger(L, i) ? numberFormat(vm.toBytes(L, i)!) : vm.toBytes(L, i)!);
     }
     const data = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     if (!f.canWrite) { vm.pushNil(L); vm.pushString(L, 'Bad file descriptor'); vm.pushInteger(L, 9); return 3; }
@@ -441,7 +486,8 @@ export class IoLibrary {
       try {
         f.dropBuffer();
         const n = fs.writeSync(f.fd!, data, 0, data.length, f.append ? null : f.pos);
-        f.pos += n;
+        // Appends always land at the end of the file, and the position follows them.
+        f.pos = f.append ? fs.fstatSync(f.fd!).size : f.pos + n;
       } catch (e) {
         const [text, code] = errnoOf(e);
         vm.pushNil(L); vm.pushString(L, text); vm.pushInteger(L, code); return 3;
@@ -480,7 +526,7 @@ export class IoLibrary {
     try {
       fd = fs.openSync(this.opts.resolve(name), 'r');
     } catch (e) {
-      throw new LuaRaise(`${name}: ${errnoOf(e)[0]}`);
+      throw new LuaRaise(cannotOpenFile(name, e));
     }
     this.pushNewFile(L, new LuaFile('file', fd, true, false));
     vm.replace(L, 1);
@@ -549,7 +595,7 @@ export class IoLibrary {
     const t = vm.type(L, 1);
     let code = 0;
     if (t === 1 /* boolean */) code = vm.toBoolean(L, 1) ? 0 : 1;
-    else if (t > LUA_TNIL) code = Number(vm.toInteger(L, 1));
+    else if (t > LUA_TNIL) code = Number(this.checkInteger(L, 1));
     throw new VmUnwind('exit', code);
   }
 
@@ -573,9 +619,8 @@ export class IoLibrary {
     const top = vm.getTop(L);
     const envIdx = top >= 3 ? 3 : 0;
     const mode = vm.type(L, 2) <= LUA_TNIL ? 'bt' : this.checkString(L, 2);
-    const status = this.loadNamed(L);
+    const status = this.loadNamed(L, mode);
     if (status !== 0) { vm.pushNil(L); vm.insert(L, -2); return 2; }
-    void mode;
     if (envIdx) {
       vm.pushValue(L, envIdx);
       if (!vm.setUpvalue(L, -2, 1)) vm.pop(L, 1);
@@ -584,18 +629,25 @@ export class IoLibrary {
   }
 
   /** Loads the file named at index 1 (stdin when absent); pushes the function or the message. */
-  private loadNamed(L: LuaState): number {
+  private loadNamed(L: LuaState, mode = 'bt'): number {
     const { vm } = this;
     if (vm.type(L, 1) <= LUA_TNIL) {
       const stdin = this.files.get(this.stdinId)!;
       while (stdin.fill());
-      return vm.load(L, stripShebang(stdin.take(stdin.available())), '=stdin');
+      return vm.load(L, stripShebang(stdin.take(stdin.available())), '=stdin', mode as 'bt');
     }
     const name = this.checkString(L, 1);
     const abs = this.opts.resolve(name);
-    const src = this.readSource(abs);
-    if (typeof src === 'string') { vm.pushString(L, `cannot open ${name}`); return 6; }
-    return vm.load(L, stripShebang(src), `@${abs}`);
+    let src: Uint8Array;
+    try {
+      src = fs.readFileSync(abs);
+    } catch (e) {
+      // luaL_loadfilex's words: fopen failing is "cannot open", a directory fails at "read".
+      const code = (e as NodeJS.ErrnoException).code;
+      vm.pushString(L, `cannot ${code === 'EISDIR' ? 'read' : 'open'} ${name}: ${errnoOf(e)[0]}`);
+      return LUA_ERRFILE;
+    }
+    return vm.load(L, stripShebang(src), `@${abs}`, mode as 'bt');
   }
 
   private dofile(L: LuaState): number {
@@ -618,6 +670,17 @@ export class IoLibrary {
     }
     vm.pop(L, 1);
   }
+}
+
+/**
+ * A float as C's "%.14g" writes it, from Lua's tostring of it: tostring adds ".0" only when
+ * "%.14g" gave nothing but digits and a sign, so dropping that suffix gives the printf text.
+ */
+function numberFormat(text: Uint8Array): Uint8Array {
+  const n = text.length;
+  if (n < 2 || text[n - 2] !== 46 /* . */ || text[n - 1] !== 48 /* 0 */) return text;
+  for (let i = 0; i < n - 2; i++) if (text[i] !== 45 && (text[i] < 48 || text[i] > 57)) return text;
+  return text.subarray(0, n - 2);
 }
 
 const TAB = new Uint8Array([9]);

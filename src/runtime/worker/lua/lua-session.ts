@@ -100,6 +100,29 @@ export class LuaSession {
     return this.loadAndCall(bytes, name, [], wantValues);
   }
 
+  /** As the standalone REPL decides whether to read another line: a syntax error at <eof> means more is coming. */
+  checkComplete(code: string): { status: 'complete' | 'incomplete' | 'invalid'; message?: string } {
+    const { vm } = this;
+    const L = vm.L;
+    const listener = vm.onChunkLoaded;
+    vm.onChunkLoaded = null;
+    try {
+      let sawEof = false;
+      for (const candidate of [`return ${code}`, code]) {
+        const status = vm.load(L, encoder.encode(candidate), '=stdin', 't');
+        const msg = status === LUA_OK ? null : vm.toStr(L, -1) ?? '';
+        vm.pop(L, 1);
+        if (msg === null) return { status: 'complete' };
+        // An expression or a statement cut short ("1 +", "function f()") fails at <eof>.
+        if (msg.endsWith('<eof>')) sawEof = true;
+        if (candidate === code) return sawEof ? { status: 'incomplete' } : { status: 'invalid', message: msg };
+      }
+      return { status: 'invalid' };
+    } finally {
+      vm.onChunkLoaded = listener;
+    }
+  }
+
   private loadAndCall(src: Uint8Array, chunkName: string, args: string[], wantValues: boolean): RunOutcome {
     const { vm } = this;
     const L = vm.L;

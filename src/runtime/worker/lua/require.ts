@@ -41,12 +41,19 @@ export function installRequire(vm: LuaVm, io: IoLibrary, resolve: (p: string) =>
   vm.pushString(L, searchPath);
   vm.setField(L, -2, 'path');
 
+  // Arguments checked as ll_searchpath does (luaL_checkstring, luaL_optstring), so errors read
+  // "bad argument #2 to 'package.searchpath' (string expected, got no value)".
+  const raw = vm.raw as unknown as { _luaL_checklstring(L: number, a: number, len: number): number };
+  const checkString = (L1: LuaState, idx: number): string => {
+    raw._luaL_checklstring(L1, idx, 0);
+    return vm.toStr(L1, idx)!;
+  };
+  const optString = (L1: LuaState, idx: number, def: string): string => (vm.type(L1, idx) <= LUA_TNIL ? def : checkString(L1, idx));
   vm.pushFunction(L, (L1: LuaState) => {
-    const name = vm.toStr(L1, 1);
-    const p = vm.toStr(L1, 2);
-    if (name === null || p === null) throw new LuaRaise("bad argument to 'searchpath' (string expected)");
-    const sep = vm.type(L1, 3) > LUA_TNIL ? vm.toStr(L1, 3) ?? '.' : '.';
-    const rep = vm.type(L1, 4) > LUA_TNIL ? vm.toStr(L1, 4) ?? '/' : '/';
+    const name = checkString(L1, 1);
+    const p = checkString(L1, 2);
+    const sep = optString(L1, 3, '.');
+    const rep = optString(L1, 4, '/');
     const r = findFile(name, p, resolve, sep, rep);
     if (r.file) { vm.pushString(L1, r.file); return 1; }
     vm.pushNil(L1);

@@ -216,6 +216,15 @@ export class Debugger implements ErrorObserver {
 
   private onCount(L: LuaState, ar: number): void {
     this.drainCommands();
+    if (this.control.flag(CONTROL.interruptRequested)) {
+      // Ctrl-C in a REPL or a notebook's interrupt: the running chunk fails, the session stays.
+      this.control.setFlag(CONTROL.interruptRequested, false);
+      const mask = (this.masks.get(L) ?? 0) & ~LUA_MASKCOUNT;
+      this.masks.delete(L);
+      this.setMask(L, mask | this.resumeMask(L));
+      this.vm.pushString(L, 'interrupted!');
+      this.vm.error(L);
+    }
     if (this.control.flag(CONTROL.pauseRequested)) {
       this.control.setFlag(CONTROL.pauseRequested, false);
       this.stopAt(L, 0, { reason: 'pause', hitBreakpointIds: [], description: 'Paused' }, ar);

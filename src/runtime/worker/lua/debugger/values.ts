@@ -35,6 +35,8 @@ export interface Rendered {
 const PREVIEW_ITEMS = 5;
 const PREVIEW_STRING = 40;
 const NAMED_COUNT_LIMIT = 10_000;
+/** Tables with at most this many named keys preview them sorted; bigger ones in table order. */
+const SORTED_PREVIEW_LIMIT = 200;
 /** The name of the child that shows a value's metatable. */
 export const METATABLE_CHILD = '(metatable)';
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -289,7 +291,21 @@ export class ValueStore {
       parts.push(this.shortValue(L, -1));
       vm.pop(L, 1);
     }
-    if (parts.length < PREVIEW_ITEMS) {
+    if (parts.length < PREVIEW_ITEMS && named !== undefined && named <= SORTED_PREVIEW_LIMIT) {
+      // A small table previews its fields in the order they are listed: stable from stop to stop.
+      const keys = this.namedKeys(L, abs, indexed);
+      const scratch = vm.getTop(L);
+      const room = PREVIEW_ITEMS - parts.length;
+      for (const k of keys.slice(0, room)) {
+        vm.rawGetI(L, scratch, k.pos);
+        const name = this.keyName(L, -1, true);
+        vm.rawGet(L, abs);
+        parts.push(`${name}=${this.shortValue(L, -1)}`);
+        vm.pop(L, 1);
+      }
+      if (keys.length > room) parts.push('…');
+      vm.pop(L, 1);
+    } else if (parts.length < PREVIEW_ITEMS) {
       vm.pushNil(L);
       while (vm.next(L, abs)) {
         if (!this.isIndexKey(L, -2, indexed)) {
