@@ -10,7 +10,8 @@ export type RunOutcome =
   | { status: 'exit'; code: number }
   | { status: 'terminated' };
 
-export type StdinMode = 'inherit' | 'none';
+/** Where io.read reads: this process's stdin, nothing (end of input), or the owner on request (Jupyter's input_request). */
+export type StdinMode = 'inherit' | 'none' | 'request';
 
 /** Whether source text is a whole chunk, the start of one, or wrong whatever follows. */
 export type Completeness = 'complete' | 'incomplete' | 'invalid';
@@ -36,6 +37,7 @@ export type WorkerToMain =
   | { type: 'output'; stream: 'stdout' | 'stderr'; data: Uint8Array }
   | { type: 'result'; id: number; outcome: RunOutcome }
   | { type: 'completeness'; id: number; status: Completeness; message?: string }
+  | { type: 'inputRequest' }
   | { type: 'fatal'; message: string };
 
 /** Data handed to the worker at start. */
@@ -44,4 +46,6 @@ export interface WorkerData {
   control: SharedArrayBuffer;
   /** Where debug requests arrive; read synchronously while the script is stopped. */
   debugPort: MessagePort;
+  /** Where answers to inputRequest arrive (a string, or null for end of input). */
+  stdinPort: MessagePort;
 }

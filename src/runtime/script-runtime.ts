@@ -26,6 +26,9 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
   private readonly ready: Promise<{ language: string; version: string }>;
   private alive = true;
   private readonly debugPort: MessagePort;
+  private readonly stdinPort: MessagePort;
+  /** Answers io.read in 'request' mode: a line, or null for end of input. */
+  inputProvider: (() => Promise<string | null>) | null = null;
   private readonly threadId: number;
   private readonly debugPending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextDebugId = 1;
@@ -43,9 +46,12 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     const channel = new MessageChannel();
     this.debugPort = channel.port1;
     this.debugPort.unref();
-    const data: WorkerData = { options: full, control: this.control.buffer, debugPort: channel.port2 };
+    const stdinChannel = new MessageChannel();
+    this.stdinPort = stdinChannel.port1;
+    this.stdinPort.unref();
+    const data: WorkerData = { options: full, control: this.control.buffer, debugPort: channel.port2, stdinPort: stdinChannel.port2 };
     workerInterrupter.ensureStarted();
-    this.worker = new Worker(new URL('./worker/worker-main.js', import.meta.url), { workerData: data, transferList: [channel.port2], stdout: false, stderr: false });
+    this.worker = new Worker(new URL('./worker/worker-main.js', import.meta.url), { workerData: data, transferList: [channel.port2, stdinChannel.port2], stdout: false, stderr: false });
     this.threadId = this.worker.threadId;
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (msg: WorkerToMain): void => {
@@ -147,6 +153,16 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
         if (p) { if (msg.ok) p.resolve(msg.result); else p.reject(new Error(msg.error)); }
         break;
       }
+      case 'inputRequest': {
+        const provider = this.inputProvider;
+        const answer = provider ? provider() : Promise.resolve(null);
+        void answer.catch(() => null).then((line) => {
+          if (!this.alive) return;
+          this.stdinPort.postMessage(line);
+          this.control.wake();
+        });
+        break;
+      }
       case 'completeness': {
         const done = this.completeness.get(msg.id);
         this.completeness.delete(msg.id);
@@ -173,6 +189,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     this.debugPending.clear();
     workerInterrupter.forget(this.threadId);
     this.debugPort.close();
+    this.stdinPort.close();
     this.emit('exit');
   }
 }

@@ -35,3 +35,31 @@ export class FdInput implements InputSource {
 export class EmptyInput implements InputSource {
   read(): null { return null; }
 }
+
+/**
+ * Input the owner supplies on request (a notebook's input_request): the worker asks, then
+ * blocks until the answer arrives on its port. Each answer is one line; null ends input.
+ */
+export class RequestedInput implements InputSource {
+  private pending: Uint8Array | null = null;
+  private ended = false;
+  constructor(
+    private readonly ask: () => void,
+    private readonly receive: () => string | null | undefined,
+    private readonly wait: () => void,
+  ) {}
+
+  read(max: number): Uint8Array | null {
+    if (!this.pending || this.pending.length === 0) {
+      if (this.ended) return null;
+      this.ask();
+      let answer: string | null | undefined;
+      while ((answer = this.receive()) === undefined) this.wait();
+      if (answer === null) { this.ended = true; return null; }
+      this.pending = Buffer.from(`${answer}\n`, 'utf8');
+    }
+    const out = this.pending.subarray(0, max);
+    this.pending = this.pending.subarray(out.length);
+    return out;
+  }
+}

@@ -6,7 +6,8 @@ import type { DebugRequest } from '../debug-protocol.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from '../protocol.js';
 import { Debugger } from './lua/debugger/debugger.js';
 import { LuaSession } from './lua/lua-session.js';
-import { EmptyInput, FdInput, type OutputSink } from './stdio.js';
+import { receiveMessageOnPort } from 'node:worker_threads';
+import { EmptyInput, FdInput, RequestedInput, type InputSource, type OutputSink } from './stdio.js';
 
 const port = parentPort!;
 const data = workerData as WorkerData;
@@ -19,7 +20,14 @@ function post(msg: WorkerToMain): void {
 const out: OutputSink = (stream, bytes) => post({ type: 'output', stream, data: bytes });
 
 async function main(): Promise<void> {
-  const input = data.options.stdin === 'inherit' ? new FdInput(0) : new EmptyInput();
+  const input: InputSource = data.options.stdin === 'inherit' ? new FdInput(0)
+    : data.options.stdin === 'request'
+      ? new RequestedInput(
+        () => post({ type: 'inputRequest' }),
+        () => { const m = receiveMessageOnPort(data.stdinPort); return m ? (m.message as string | null) : undefined; },
+        () => control.waitForWake(control.wakeCount(), 200),
+      )
+      : new EmptyInput();
   const session = await LuaSession.create(data.options, out, input);
   const dbg = new Debugger(session.vm, session.calls, data.debugPort, control, (event) => post({ type: 'debugEvent', event }), post);
   session.debugger = dbg;

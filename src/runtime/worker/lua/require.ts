@@ -50,10 +50,11 @@ export function installRequire(vm: LuaVm, io: IoLibrary, resolve: (p: string) =>
   };
   const optString = (L1: LuaState, idx: number, def: string): string => (vm.type(L1, idx) <= LUA_TNIL ? def : checkString(L1, idx));
   vm.pushFunction(L, (L1: LuaState) => {
-    const name = checkString(L1, 1);
-    const p = checkString(L1, 2);
-    const sep = optString(L1, 3, '.');
+    // Last argument first, as Debian's lua5.4 (gcc evaluates the C call's arguments so).
     const rep = optString(L1, 4, '/');
+    const sep = optString(L1, 3, '.');
+    const p = checkString(L1, 2);
+    const name = checkString(L1, 1);
     const r = findFile(name, p, resolve, sep, rep);
     if (r.file) { vm.pushString(L1, r.file); return 1; }
     vm.pushNil(L1);
