@@ -4,6 +4,7 @@ import { registerRun } from './commands/run.js';
 import { registerDap } from './commands/dap.js';
 import { registerDebug } from './commands/debug.js';
 import { registerRepl } from './commands/repl.js';
+import { registerKernel } from './commands/kernel.js';
 import { parseTraceLevel } from './options.js';
 import { setTraceLevel } from '../log/index.js';
 import { UsageError } from './errors.js';
@@ -18,11 +19,14 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .option('--trace <level>', 'log level on stderr: off, error, warn, info, debug, trace', 'warn')
-    .hook('preAction', (cmd) => setTraceLevel(parseTraceLevel(String(cmd.opts().trace))));
+    .hook('preAction', (cmd, action) => setTraceLevel(parseTraceLevel(String(action.opts().trace ?? cmd.opts().trace))));
   registerRun(program);
   registerDap(program);
   registerDebug(program);
   registerRepl(program);
+  registerKernel(program);
+  // Also after the command (`llmspell repl --trace debug`): positional options send it there.
+  for (const c of program.commands) c.option('--trace <level>', 'log level on stderr: off, error, warn, info, debug, trace');
   try {
     await program.parseAsync(argv);
   } catch (e) {

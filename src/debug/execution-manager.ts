@@ -262,6 +262,11 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
     this.runtime.requestPause();
   }
 
+  /** The next chunk or file run stops at its first line (a notebook's %%debug). */
+  async stopOnNextRun(): Promise<void> {
+    await this.rt().debugRequest('enable', { stopOnEntry: true });
+  }
+
   /** Stops the running chunk with an error, keeping the session (a REPL's Ctrl-C). */
   interrupt(): void {
     this.runtime?.interrupt();

@@ -42,6 +42,8 @@ function cannotOpenFile(name: string, e: unknown): string {
 
 class LuaFile {
   closed = false;
+  /** The error of the last failed read (as C's ferror), reported by the read that met it. */
+  error: unknown = null;
   /** Bytes read ahead of `pos` (regular files) or of the stream (stdin). */
   buf: Uint8Array = new Uint8Array(0);
   off = 0;
@@ -57,15 +59,20 @@ class LuaFile {
 
   get isStd(): boolean { return this.kind !== 'file'; }
 
-  /** Appends more bytes to the read-ahead buffer; false at end of file. */
+  /** Appends more bytes to the read-ahead buffer; false at end of file or on an error (kept in `error`). */
   fill(): boolean {
     let chunk: Uint8Array | null;
-    if (this.input) {
-      chunk = this.input.read(65536);
-    } else {
-      const b = Buffer.allocUnsafe(65536);
-      const n = fs.readSync(this.fd!, b, 0, b.length, this.pos + (this.buf.length - this.off));
-      chunk = n === 0 ? null : b.subarray(0, n);
+    try {
+      if (this.input) {
+        chunk = this.input.read(65536);
+      } else {
+        const b = Buffer.allocUnsafe(65536);
+        const n = fs.readSync(this.fd!, b, 0, b.length, this.pos + (this.buf.length - this.off));
+        chunk = n === 0 ? null : b.subarray(0, n);
+      }
+    } catch (e) {
+      if (e instanceof Error && 'code' in e) { this.error = e; return false; }
+      throw e; // not an I/O error: terminate and the like must go through
     }
     if (!chunk || chunk.length === 0) return false;
     const rest = this.buf.subarray(this.off);
@@ -135,7 +142,13 @@ export class IoLibrary {
       output: (L1) => this.selectDefault(L1, 'output'),
       type: (L1) => this.ioType(L1),
       tmpfile: (L1) => this.tmpfile(L1),
-      popen: () => { throw new LuaRaise("'popen' not supported"); },
+      popen: (L1) => this.raise(L1, "'popen' not supported"),
+      flush: (L1) => {
+        const f = this.files.get(this.defaultOutput)!;
+        if (f.closed) this.raise(L1, 'default output file is closed');
+        vm.pushBoolean(L1, true);
+        return 1;
+      },
     };
     for (const [name, fn] of Object.entries(io)) { vm.pushFunction(L, fn); vm.setField(L, -2, name); }
     // package.loaded.io too: `require 'io'` gets this table, and argument errors name the
@@ -177,7 +190,8 @@ export class IoLibrary {
     try {
       return fs.readFileSync(p);
     } catch (e) {
-      return `cannot open ${p}: ${errnoOf(e)[0]}`;
+      const what = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'read' : 'open';
+      return `cannot ${what} ${p}: ${errnoOf(e)[0]}`;
     }
   }
 
@@ -193,7 +207,7 @@ export class IoLibrary {
       lines: (L1) => { this.checkFile(L1, 1); return this.pushLines(L1, 1, false); },
       close: (L1) => this.closeFile(L1, this.checkFile(L1, 1)),
       seek: (L1) => this.seek(L1),
-      flush: (L1) => { this.checkFile(L1, 1); vm.pushValue(L1, 1); return 1; },
+      flush: (L1) => { this.checkFile(L1, 1); vm.pushBoolean(L1, true); return 1; },
       setvbuf: (L1) => { this.checkFile(L1, 1); vm.pushBoolean(L1, true); return 1; },
     };
     for (const [name, fn] of Object.entries(methods)) { vm.pushFunction(L, fn); vm.setField(L, -2, name); }
@@ -236,13 +250,22 @@ export class IoLibrary {
   private checkFile(L: LuaState, idx: number): number {
     const id = this.fileId(L, idx);
     if (!id) this.argError(L, idx, `FILE* expected, got ${this.vm.typeName(L, idx)}`);
-    if (this.files.get(id)!.closed) throw new LuaRaise('attempt to use a closed file');
+    if (this.files.get(id)!.closed) this.raise(L, 'attempt to use a closed file');
     return id;
   }
 
   private argError(L: LuaState, arg: number, msg: string): never {
     const raw = this.vm.raw as unknown as { _luaL_argerror(L: number, a: number, m: number): never };
     return this.vm.withBytes(new TextEncoder().encode(msg), (p) => raw._luaL_argerror(L, arg, p));
+  }
+
+  /** As luaL_error: raises `msg` prefixed with the calling Lua code's "file:line: ". */
+  private raise(L: LuaState, msg: string): never {
+    const { vm } = this;
+    (vm.raw as unknown as { _luaL_where(L: number, level: number): void })._luaL_where(L, 1);
+    const where = vm.toStr(L, -1) ?? '';
+    vm.pop(L, 1);
+    throw new LuaRaise(where + msg);
   }
 
   /** luaL_checkinteger: an integer, or a number/string convertible to one; raises otherwise. */
@@ -311,7 +334,7 @@ export class IoLibrary {
       this.vm.pushString(L, p);
       return 1;
     }
-    throw new LuaRaise('unable to generate a unique filename');
+    return this.raise(L, 'unable to generate a unique filename');
   }
 
   private tmpfile(L: LuaState): number {
@@ -329,6 +352,7 @@ export class IoLibrary {
 
   private closeFile(L: LuaState, id: number): number {
     const f = this.files.get(id)!;
+    if (f.closed) this.raise(L, 'attempt to use a closed file');
     if (f.isStd) {
       this.vm.pushNil(L);
       this.vm.pushString(L, 'cannot close standard file');
@@ -357,7 +381,7 @@ export class IoLibrary {
         try {
           fd = fs.openSync(this.opts.resolve(name), which === 'input' ? 'r' : 'w');
         } catch (e) {
-          throw new LuaRaise(cannotOpenFile(name, e));
+          this.raise(L, cannotOpenFile(name, e));
         }
         this.pushNewFile(L, new LuaFile('file', fd, which === 'input', which === 'output'));
         vm.replace(L, 1);
@@ -374,7 +398,7 @@ export class IoLibrary {
   private pushHandle(L: LuaState, id: number): number {
     const ref = this.handleRefs.get(id);
     if (ref !== undefined) { this.vm.getRef(L, ref); return 1; }
-    throw new LuaRaise('default file is not available');
+    return this.raise(L, 'default file is not available');
   }
   /** Remembers the handle at idx so io.input()/io.output() can return it later. */
   private rememberHandle(L: LuaState, idx: number, id: number): void {
@@ -384,26 +408,46 @@ export class IoLibrary {
   }
 
   private read(L: LuaState, id: number, first: number): number {
-    const { vm } = this;
     const f = this.files.get(id)!;
-    if (f.closed) throw new LuaRaise('default input file is closed');
+    if (f.closed) this.raise(L, 'default input file is closed');
+    return this.gRead(L, f, first);
+  }
+
+  /**
+   * As g_read: reads with the formats at stack indices first..top (a line without any) and
+   * returns the number of results; nil ends them at the first format that fails, and a read
+   * error replaces them with nil, message, errno.
+   */
+  private gRead(L: LuaState, f: LuaFile, first: number): number {
+    const { vm } = this;
     if (!f.canRead) {
       vm.pushNil(L); vm.pushString(L, 'Bad file descriptor'); vm.pushInteger(L, 9); return 3;
     }
+    f.error = null;
     const top = vm.getTop(L);
-    if (top < first) { this.readFormat(L, f, 'l'); return 1; }
     let n = 0;
-    for (let i = first; i <= top; i++) {
-      let ok: boolean;
-      if (vm.type(L, i) === LUA_TNUMBER) {
-        ok = this.readCount(L, f, Number(this.checkInteger(L, i)));
-      } else {
-        const fmt = this.checkString(L, i).replace(/^\*/, '');
-        if (!['n', 'l', 'L', 'a'].includes(fmt[0] ?? '')) this.argError(L, i, 'invalid format');
-        ok = this.readFormat(L, f, fmt[0]);
+    if (top < first) {
+      this.readFormat(L, f, 'l');
+      n = 1;
+    } else {
+      for (let i = first; i <= top; i++) {
+        let ok: boolean;
+        if (vm.type(L, i) === LUA_TNUMBER) {
+          ok = this.readCount(L, f, Number(this.checkInteger(L, i)));
+        } else {
+          const fmt = this.checkString(L, i).replace(/^\*/, '');
+          if (!['n', 'l', 'L', 'a'].includes(fmt[0] ?? '')) this.argError(L, i, 'invalid format');
+          ok = this.readFormat(L, f, fmt[0]);
+        }
+        n++;
+        if (!ok) break;
       }
-      n++;
-      if (!ok) break;
+    }
+    if (f.error !== null) {
+      const [text, code] = errnoOf(f.error);
+      f.error = null;
+      vm.pushNil(L); vm.pushString(L, text); vm.pushInteger(L, code);
+      return 3;
     }
     return n;
   }
@@ -470,7 +514,7 @@ export class IoLibrary {
   private write(L: LuaState, id: number, first: number, returnFile: boolean): number {
     const { vm } = this;
     const f = this.files.get(id)!;
-    if (f.closed) throw new LuaRaise('default output file is closed');
+    if (f.closed) this.raise(L, 'default output file is closed');
     const top = vm.getTop(L);
     const parts: Uint8Array[] = [];
     for (let i = first; i <= top; i++) {
@@ -526,7 +570,7 @@ export class IoLibrary {
     try {
       fd = fs.openSync(this.opts.resolve(name), 'r');
     } catch (e) {
-      throw new LuaRaise(cannotOpenFile(name, e));
+      this.raise(L, cannotOpenFile(name, e));
     }
     this.pushNewFile(L, new LuaFile('file', fd, true, false));
     vm.replace(L, 1);
@@ -538,7 +582,7 @@ export class IoLibrary {
     const { vm } = this;
     const top = vm.getTop(L);
     const nfmt = top - fileIdx;
-    if (nfmt > 250) throw new LuaRaise('too many arguments');
+    if (nfmt > 250) this.argError(L, 252, 'too many arguments');
     vm.pushValue(L, fileIdx);
     vm.pushBoolean(L, closeAtEof);
     for (let i = fileIdx + 1; i <= top; i++) vm.pushValue(L, i);
@@ -551,28 +595,18 @@ export class IoLibrary {
     return 1;
   }
 
+  /** As io_readline: the formats saved in the closure go on the stack and g_read reads them. */
   private linesIterator(L: LuaState): number {
     const { vm } = this;
     const id = this.fileId(L, upvalueIndex(1));
     const f = this.files.get(id)!;
-    if (f.closed) throw new LuaRaise('file is already closed');
-    const base = vm.getTop(L);
-    let nfmt = 0;
-    while (vm.type(L, upvalueIndex(3 + nfmt)) !== LUA_TNONE) nfmt++;
-    let n = 0;
-    let ok = true;
-    if (nfmt === 0) {
-      ok = this.readFormat(L, f, 'l');
-      n = 1;
-    } else {
-      for (let i = 0; i < nfmt && ok; i++) {
-        const up = upvalueIndex(3 + i);
-        if (vm.type(L, up) === LUA_TNUMBER) ok = this.readCount(L, f, Number(vm.toInteger(L, up)));
-        else ok = this.readFormat(L, f, (vm.toStr(L, up) ?? 'l').replace(/^\*/, '')[0]);
-        n++;
-      }
-    }
-    if (vm.type(L, base + 1) > LUA_TNIL) return n;
+    if (f.closed) this.raise(L, 'file is already closed');
+    vm.setTop(L, 1);
+    for (let i = 0; vm.type(L, upvalueIndex(3 + i)) !== LUA_TNONE; i++) vm.pushValue(L, upvalueIndex(3 + i));
+    const n = this.gRead(L, f, 2);
+    if (vm.toBoolean(L, -n)) return n;
+    // EOF or an error: an error is raised with its message; at EOF io.lines(name) closes its file.
+    if (n > 1) this.raise(L, vm.toStr(L, -n + 1) ?? '');
     if (vm.toBoolean(L, upvalueIndex(2)) && !f.closed) this.doClose(f);
     return 0;
   }

@@ -93,11 +93,32 @@ export class LuaSession {
     if (wantValues) {
       // As the standalone REPL does: try `return <code>` first, then the code as statements.
       const { vm } = this;
-      const status = vm.load(vm.L, encoder.encode(`return ${code}`), name);
-      vm.pop(vm.L, 1);
+      const status = this.compiles(`return ${code}`, name);
       if (status === LUA_OK) return this.loadAndCall(encoder.encode(`return ${code}`), name, [], true);
+      // Statements then a final expression (a notebook cell): show the last line's value.
+      const lines = code.replace(/\s+$/, '').split('\n');
+      if (lines.length > 1) {
+        const last = lines.pop()!;
+        const split = `${lines.join('\n')}\nreturn ${last}`;
+        const st = this.compiles(split, name);
+        if (st === LUA_OK && !/^\s*(local|return|end|until|break|goto)\b/.test(last)) return this.loadAndCall(encoder.encode(split), name, [], true);
+      }
     }
     return this.loadAndCall(bytes, name, [], wantValues);
+  }
+
+  /** Compiles without running or registering the chunk; returns the load status. */
+  private compiles(code: string, name: string): number {
+    const { vm } = this;
+    const listener = vm.onChunkLoaded;
+    vm.onChunkLoaded = null;
+    try {
+      const status = vm.load(vm.L, encoder.encode(code), name);
+      vm.pop(vm.L, 1);
+      return status;
+    } finally {
+      vm.onChunkLoaded = listener;
+    }
   }
 
   /** As the standalone REPL decides whether to read another line: a syntax error at <eof> means more is coming. */

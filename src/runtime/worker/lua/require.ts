@@ -6,14 +6,33 @@ import type { IoLibrary } from './io-library.js';
 import { stripShebang } from './io-library.js';
 import { LuaRaise, LuaVm, LUA_TNIL, LUA_TSTRING, type LuaState } from './lua-vm.js';
 
-/** Lua's default path, used where LUA_PATH has ";;". */
-const DEFAULT_PATH = './?.lua;./?/init.lua';
+/**
+ * The default path of Debian's lua5.4 (LUA_PATH_DEFAULT of luaconf.h plus /usr/share/lua/5.4),
+ * used without LUA_PATH and in place of ";;" in it: modules installed for the system's Lua load.
+ */
+const DEFAULT_PATH = [
+  '/usr/local/share/lua/5.4/?.lua', '/usr/local/share/lua/5.4/?/init.lua',
+  '/usr/local/lib/lua/5.4/?.lua', '/usr/local/lib/lua/5.4/?/init.lua',
+  '/usr/share/lua/5.4/?.lua', '/usr/share/lua/5.4/?/init.lua',
+  './?.lua', './?/init.lua',
+].join(';');
 
+/** package.path as the standalone lua sets it (setpath in loadlib.c), after the script's own directory. */
 export function packagePath(scriptDir: string, env: Record<string, string>): string {
   const own = `${scriptDir}/?.lua;${scriptDir}/?/init.lua`;
-  const fromEnv = env.LUA_PATH_5_4 ?? env.LUA_PATH;
-  if (fromEnv === undefined) return `${own};${DEFAULT_PATH}`;
-  return `${own};${fromEnv.replace(';;', `;${DEFAULT_PATH};`)}`;
+  return `${own};${pathFromEnv(env.LUA_PATH_5_4 ?? env.LUA_PATH)}`;
+}
+
+/** LUA_PATH with its first ";;" replaced by the default path; the default when unset. */
+function pathFromEnv(fromEnv: string | undefined): string {
+  if (fromEnv === undefined) return DEFAULT_PATH;
+  const mark = fromEnv.indexOf(';;');
+  if (mark < 0) return fromEnv;
+  let out = '';
+  if (mark > 0) out += `${fromEnv.slice(0, mark)};`;
+  out += DEFAULT_PATH;
+  if (mark < fromEnv.length - 2) out += `;${fromEnv.slice(mark + 2)}`;
+  return out;
 }
 
 /** Each candidate file of `name` on `searchPath`, in order. */
@@ -25,10 +44,12 @@ function candidates(name: string, searchPath: string, sep: string, rep: string):
 function findFile(name: string, searchPath: string, resolve: (p: string) => string, sep = '.', rep = '/'): { file?: string; tried: string[] } {
   const tried: string[] = [];
   for (const c of candidates(name, searchPath, sep, rep)) {
+    // As `readable` in loadlib.c: the first candidate that opens for reading is the one.
     try {
-      if (fs.statSync(resolve(c)).isFile()) return { file: c, tried };
+      fs.closeSync(fs.openSync(resolve(c), 'r'));
+      return { file: c, tried };
     } catch {
-      // not there: try the next template
+      // not there or not readable: try the next template
     }
     tried.push(c);
   }

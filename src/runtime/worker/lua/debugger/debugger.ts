@@ -529,7 +529,7 @@ export class Debugger implements ErrorObserver {
 
   private variables(args: DebugCommands['variables']['args']): VariableInfo[] {
     const { vm } = this;
-    const L = this.ctx().runThread;
+    const L = this.evalThread();
     const h = this.values.get(args.ref);
     const base = vm.getTop(L);
     const out: VariableInfo[] = [];
@@ -583,8 +583,9 @@ export class Debugger implements ErrorObserver {
 
   private evaluate(expression: string, frameId: number | undefined, context: string): EvaluateResult {
     const { vm } = this;
-    const L = this.ctx().runThread;
-    const frame = this.frameRef(frameId);
+    // Stopped: in a frame. Idle (a kernel between cells): in the globals.
+    const L = this.evalThread();
+    const frame = this.stopCtx ? this.frameRef(frameId) : null;
     const base = vm.getTop(L);
     const r = this.evaluator.protectedRun(L, expression, frame, context === 'repl');
     if ('error' in r) throw new Error(r.error);
@@ -625,8 +626,14 @@ export class Debugger implements ErrorObserver {
     return f?.info.id;
   }
 
+  private evalThread(): LuaState {
+    if (this.stopCtx) return this.stopCtx.runThread;
+    if (this.control.state === RuntimeState.Idle) return this.vm.L;
+    throw new Error('the script is running: pause it first');
+  }
+
   private completions(text: string, column: number, frameId?: number): CompletionItem[] {
-    const L = this.stopCtx ? this.stopCtx.runThread : this.vm.L;
+    const L = this.evalThread();
     const frame = this.stopCtx ? this.frameRef(frameId) : null;
     return completions(this.vm, this.evaluator, L, frame, text, column);
   }

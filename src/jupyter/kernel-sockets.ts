@@ -1,0 +1,96 @@
+// The five ZeroMQ sockets of a Jupyter kernel: shell, control and stdin (ROUTER), iopub (PUB)
+// and heartbeat (REP, echoing). Sends on one socket are queued: a zeromq socket takes one send
+// at a time.
+import * as zmq from 'zeromq';
+import { endpoint, type ConnectionInfo } from './connection-file.js';
+import { decode, encode, makeHeader, Signer, type Header, type Message } from './wire.js';
+
+export type Channel = 'shell' | 'control' | 'stdin';
+
+class SendQueue {
+  private chain: Promise<void> = Promise.resolve();
+  constructor(private readonly sock: zmq.Writable) {}
+  send(frames: Buffer[]): Promise<void> {
+    this.chain = this.chain.then(() => this.sock.send(frames)).catch(() => undefined);
+    return this.chain;
+  }
+}
+
+export interface SocketEvents {
+  message(channel: Channel, msg: Message): void;
+  rejected(channel: Channel, reason: string): void;
+}
+
+export class KernelSockets {
+  readonly session = crypto.randomUUID();
+  private readonly signer: Signer;
+  private readonly routers: Record<Channel, zmq.Router>;
+  private readonly queues: Record<Channel | 'iopub', SendQueue>;
+  private readonly iopub = new zmq.Publisher();
+  private readonly hb = new zmq.Reply();
+  private closed = false;
+
+  constructor(private readonly info: ConnectionInfo) {
+    this.signer = new Signer(info.key);
+    this.routers = { shell: new zmq.Router(), control: new zmq.Router(), stdin: new zmq.Router() };
+    this.queues = {
+      shell: new SendQueue(this.routers.shell),
+      control: new SendQueue(this.routers.control),
+      stdin: new SendQueue(this.routers.stdin),
+      iopub: new SendQueue(this.iopub),
+    };
+  }
+
+  async bind(): Promise<void> {
+    const i = this.info;
+    await Promise.all([
+      this.routers.shell.bind(endpoint(i, i.shell_port)),
+      this.routers.control.bind(endpoint(i, i.control_port)),
+      this.routers.stdin.bind(endpoint(i, i.stdin_port)),
+      this.iopub.bind(endpoint(i, i.iopub_port)),
+      this.hb.bind(endpoint(i, i.hb_port)),
+    ]);
+  }
+
+  /** Starts receiving; each message is verified (HMAC) before it reaches `events`. */
+  listen(events: SocketEvents): void {
+    for (const channel of ['shell', 'control', 'stdin'] as Channel[]) {
+      void (async () => {
+        try {
+          for await (const frames of this.routers[channel]) {
+            const d = decode(frames as Buffer[], this.signer);
+            if (d.ok) events.message(channel, d.message);
+            else events.rejected(channel, d.error);
+          }
+        } catch (e) {
+          if (!this.closed) events.rejected(channel, `socket error: ${(e as Error).message}`);
+        }
+      })();
+    }
+    void (async () => {
+      try {
+        for await (const frames of this.hb) await this.hb.send(frames as Buffer[]);
+      } catch {
+        // closed
+      }
+    })();
+  }
+
+  /** A reply (or request, on stdin) to the peer that sent `parent`. */
+  send(channel: Channel, parent: Message, msgType: string, content: unknown, metadata: Record<string, unknown> = {}): Promise<void> {
+    const header = makeHeader(msgType, this.session);
+    return this.queues[channel].send(encode(parent.identities, header, parent.header, metadata, content, this.signer));
+  }
+
+  /** A broadcast on iopub, tied to the request that caused it. */
+  publish(msgType: string, parent: Partial<Header> | null, content: unknown): Promise<void> {
+    const header = makeHeader(msgType, this.session);
+    const topic = Buffer.from(`kernel.${this.info.kernel_id ?? 'llmspell'}.${msgType}`);
+    return this.queues.iopub.send(encode([topic], header, parent ?? {}, {}, content, this.signer));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const s of [...Object.values(this.routers), this.iopub, this.hb]) s.close();
+  }
+}
