@@ -36,10 +36,17 @@ export function describeOutcome(outcome: RunOutcome): { report: string; code: nu
 export class ScriptRun {
   private readonly runtime: ScriptRuntime;
   private interrupted = false;
+  private brokenPipe = false;
 
   constructor(private readonly opts: RunScriptOptions) {
     this.runtime = new ScriptRuntime({ cwd: opts.cwd, stdin: 'inherit' });
     this.runtime.on('output', (stream, data) => (stream === 'stdout' ? opts.stdout : opts.stderr).write(data));
+    // A reader that goes away (`llmspell run x.lua | head -1`) ends the run quietly, as lua does.
+    for (const s of [opts.stdout, opts.stderr]) {
+      s.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') { this.brokenPipe = true; void this.runtime.stop(); }
+      });
+    }
   }
 
   /** Stops the script at once (Ctrl-C); the run then resolves with EXIT_INTERRUPTED. */
@@ -54,7 +61,8 @@ export class ScriptRun {
       const { source, args } = this.opts;
       const outcome = source.kind === 'file'
         ? await this.runtime.runFile(source.path, args)
-        : await this.runtime.runChunk(source.code, '=(command line)');
+        : await this.runtime.runChunk(source.code, '=(command line)', false, args);
+      if (this.brokenPipe) return 0;
       const { report, code } = describeOutcome(this.interrupted ? { status: 'terminated' } : outcome);
       if (report) this.opts.stderr.write(report);
       return code;

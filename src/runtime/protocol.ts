@@ -26,7 +26,7 @@ export interface RuntimeOptions {
 
 export type MainToWorker =
   | { type: 'runFile'; id: number; path: string; args: string[] }
-  | { type: 'runChunk'; id: number; code: string; name: string; wantValues: boolean }
+  | { type: 'runChunk'; id: number; code: string; name: string; wantValues: boolean; args?: string[] }
   | { type: 'checkComplete'; id: number; code: string }
   | { type: 'shutdown' };
 

@@ -8,6 +8,7 @@ import type { DebugCommandName, DebugCommands, DebugEvent } from './debug-protoc
 import type { Completeness, MainToWorker, RunOutcome, RuntimeOptions, WorkerData, WorkerToMain } from './protocol.js';
 import { CONTROL, RuntimeState } from './control-block.js';
 import { workerInterrupter } from './worker-interrupter.js';
+import { StdinPump } from './stdin-pump.js';
 
 export interface ScriptRuntimeEvents {
   output: [stream: 'stdout' | 'stderr', data: Uint8Array];
@@ -29,6 +30,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
   private readonly stdinPort: MessagePort;
   /** Answers io.read in 'request' mode: a line, or null for end of input. */
   inputProvider: (() => Promise<string | null>) | null = null;
+  private readonly stdinPump: StdinPump | null;
   private readonly threadId: number;
   private readonly debugPending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextDebugId = 1;
@@ -43,6 +45,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
       stdin: options.stdin ?? 'none',
     };
     this.control = new ControlBlock(newControlBlock());
+    this.stdinPump = full.stdin === 'inherit' ? new StdinPump(process.stdin) : null;
     const channel = new MessageChannel();
     this.debugPort = channel.port1;
     this.debugPort.unref();
@@ -76,8 +79,8 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
   }
 
   /** Runs code in the persistent session; with wantValues an expression's values come back as text. */
-  runChunk(code: string, name = '=stdin', wantValues = false): Promise<RunOutcome> {
-    return this.send((id) => ({ type: 'runChunk', id, code, name, wantValues }));
+  runChunk(code: string, name = '=stdin', wantValues = false, args?: string[]): Promise<RunOutcome> {
+    return this.send((id) => ({ type: 'runChunk', id, code, name, wantValues, args }));
   }
 
   /** Ends the runtime wherever the script is, within milliseconds (the worker is terminated). */
@@ -155,7 +158,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
       }
       case 'inputRequest': {
         const provider = this.inputProvider;
-        const answer = provider ? provider() : Promise.resolve(null);
+        const answer: Promise<string | Uint8Array | null> = this.stdinPump ? this.stdinPump.next() : provider ? provider() : Promise.resolve(null);
         void answer.catch(() => null).then((line) => {
           if (!this.alive) return;
           this.stdinPort.postMessage(line);
@@ -190,6 +193,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     workerInterrupter.forget(this.threadId);
     this.debugPort.close();
     this.stdinPort.close();
+    this.stdinPump?.stop();
     this.emit('exit');
   }
 }

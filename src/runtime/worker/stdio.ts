@@ -37,15 +37,18 @@ export class EmptyInput implements InputSource {
 }
 
 /**
- * Input the owner supplies on request (a notebook's input_request): the worker asks, then
- * blocks until the answer arrives on its port. Each answer is one line; null ends input.
+ * Input the owner supplies on request: the worker asks, then waits (interruptibly) until the
+ * answer arrives on its port. An answer is a line (a notebook's input_request; a newline is
+ * added), raw bytes (this process's stdin, read by the main thread), or null for end of input.
  */
+export type InputAnswer = string | Uint8Array | null;
+
 export class RequestedInput implements InputSource {
   private pending: Uint8Array | null = null;
   private ended = false;
   constructor(
     private readonly ask: () => void,
-    private readonly receive: () => string | null | undefined,
+    private readonly receive: () => InputAnswer | undefined,
     private readonly wait: () => void,
   ) {}
 
@@ -53,10 +56,10 @@ export class RequestedInput implements InputSource {
     if (!this.pending || this.pending.length === 0) {
       if (this.ended) return null;
       this.ask();
-      let answer: string | null | undefined;
+      let answer: InputAnswer | undefined;
       while ((answer = this.receive()) === undefined) this.wait();
       if (answer === null) { this.ended = true; return null; }
-      this.pending = Buffer.from(`${answer}\n`, 'utf8');
+      this.pending = typeof answer === 'string' ? Buffer.from(`${answer}\n`, 'utf8') : answer;
     }
     const out = this.pending.subarray(0, max);
     this.pending = this.pending.subarray(out.length);

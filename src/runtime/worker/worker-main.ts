@@ -7,7 +7,7 @@ import type { MainToWorker, WorkerData, WorkerToMain } from '../protocol.js';
 import { Debugger } from './lua/debugger/debugger.js';
 import { LuaSession } from './lua/lua-session.js';
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { EmptyInput, FdInput, RequestedInput, type InputSource, type OutputSink } from './stdio.js';
+import { EmptyInput, RequestedInput, type InputAnswer, type InputSource, type OutputSink } from './stdio.js';
 
 const port = parentPort!;
 const data = workerData as WorkerData;
@@ -20,11 +20,12 @@ function post(msg: WorkerToMain): void {
 const out: OutputSink = (stream, bytes) => post({ type: 'output', stream, data: bytes });
 
 async function main(): Promise<void> {
-  const input: InputSource = data.options.stdin === 'inherit' ? new FdInput(0)
-    : data.options.stdin === 'request'
+  // 'inherit' is served by the main thread too: a worker blocked in read(0) could not be
+  // terminated by Ctrl-C, a worker waiting on its port can.
+  const input: InputSource = data.options.stdin === 'request' || data.options.stdin === 'inherit'
       ? new RequestedInput(
         () => post({ type: 'inputRequest' }),
-        () => { const m = receiveMessageOnPort(data.stdinPort); return m ? (m.message as string | null) : undefined; },
+        () => { const m = receiveMessageOnPort(data.stdinPort); return m ? (m.message as InputAnswer) : undefined; },
         () => control.waitForWake(control.wakeCount(), 200),
       )
       : new EmptyInput();
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     }
     control.setFlag(CONTROL.interruptRequested, false);
     control.state = RuntimeState.Running;
-    const outcome = msg.type === 'runFile' ? session.runFile(msg.path, msg.args) : session.runChunk(msg.code, msg.name, msg.wantValues);
+    const outcome = msg.type === 'runFile' ? session.runFile(msg.path, msg.args) : session.runChunk(msg.code, msg.name, msg.wantValues, msg.args);
     control.state = session.dead ? RuntimeState.Dead : RuntimeState.Idle;
     post({ type: 'result', id: msg.id, outcome });
   });

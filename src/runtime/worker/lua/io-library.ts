@@ -55,6 +55,8 @@ class LuaFile {
     readonly canWrite: boolean,
     readonly append = false,
     readonly input: InputSource | null = null,
+    /** For io.popen: the command, run when opened ('r') or with what was written when closed ('w'). */
+    readonly pipe: PipeCommand | null = null,
   ) {}
 
   get isStd(): boolean { return this.kind !== 'file'; }
@@ -92,6 +94,25 @@ class LuaFile {
   }
   /** Drops read-ahead data (before a write or a seek), keeping the logical position. */
   dropBuffer(): void { this.buf = new Uint8Array(0); this.off = 0; }
+}
+
+interface PipeCommand {
+  command: string;
+  /** What a 'w' pipe was given, fed to the command's stdin on close. */
+  written: Uint8Array[];
+  /** The command's ending, known once it ran. */
+  status: { ok: boolean; what: 'exit' | 'signal'; code: number } | null;
+}
+
+/** Reads a buffer already in memory (what an io.popen 'r' command printed). */
+class BufferInput implements InputSource {
+  constructor(private data: Uint8Array) {}
+  read(max: number): Uint8Array | null {
+    if (this.data.length === 0) return null;
+    const out = this.data.subarray(0, max);
+    this.data = this.data.subarray(out.length);
+    return out;
+  }
 }
 
 export interface IoLibraryOptions {
@@ -142,7 +163,7 @@ export class IoLibrary {
       output: (L1) => this.selectDefault(L1, 'output'),
       type: (L1) => this.ioType(L1),
       tmpfile: (L1) => this.tmpfile(L1),
-      popen: (L1) => this.raise(L1, "'popen' not supported"),
+      popen: (L1) => this.popen(L1),
       flush: (L1) => {
         const f = this.files.get(this.defaultOutput)!;
         if (f.closed) this.raise(L1, 'default output file is closed');
@@ -348,6 +369,7 @@ export class IoLibrary {
   private doClose(f: LuaFile): void {
     f.closed = true;
     if (f.fd !== null && !f.isStd) fs.closeSync(f.fd);
+    if (f.pipe && f.canWrite) this.runCommand(f.pipe, Buffer.concat(f.pipe.written), false);
   }
 
   private closeFile(L: LuaState, id: number): number {
@@ -359,8 +381,49 @@ export class IoLibrary {
       return 2;
     }
     this.doClose(f);
+    if (f.pipe?.status) return this.pushExecResult(L, f.pipe.status);
     this.vm.pushBoolean(L, true);
     return 1;
+  }
+
+  /**
+   * io.popen(prog [, mode]) as far as a worker can: the command runs through /bin/sh in the
+   * session's directory, at once for 'r' (its output is then read from the handle) or at close
+   * for 'w' (fed what was written); close returns its status as os.execute does.
+   */
+  private popen(L: LuaState): number {
+    const command = this.checkString(L, 1);
+    const mode = this.vm.type(L, 2) <= LUA_TNIL ? 'r' : this.checkString(L, 2);
+    if (mode !== 'r' && mode !== 'w') this.argError(L, 2, 'invalid mode');
+    const pipe: PipeCommand = { command, written: [], status: null };
+    let input: InputSource | null = null;
+    if (mode === 'r') input = new BufferInput(this.runCommand(pipe, null, true));
+    this.pushNewFile(L, new LuaFile('file', null, mode === 'r', mode === 'w', false, input, pipe));
+    return 1;
+  }
+
+  /** Runs a shell command to its end; returns its stdout when captured, else passes it on. */
+  private runCommand(pipe: PipeCommand, stdin: Uint8Array | null, capture: boolean): Uint8Array {
+    const r = spawnSync('/bin/sh', ['-c', pipe.command], {
+      cwd: this.opts.resolve('.'),
+      input: stdin ?? undefined,
+      stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      maxBuffer: 1 << 30,
+    });
+    if (!capture && r.stdout?.length) this.opts.out('stdout', r.stdout);
+    if (r.stderr?.length) this.opts.out('stderr', r.stderr);
+    pipe.status = r.signal
+      ? { ok: false, what: 'signal', code: os.constants.signals[r.signal] ?? 0 }
+      : { ok: r.status === 0, what: 'exit', code: r.status ?? 1 };
+    return capture ? r.stdout ?? new Uint8Array(0) : new Uint8Array(0);
+  }
+
+  /** As luaL_execresult: true or nil, then "exit" or "signal", then the code. */
+  private pushExecResult(L: LuaState, st: NonNullable<PipeCommand['status']>): number {
+    if (st.ok) this.vm.pushBoolean(L, true); else this.vm.pushNil(L);
+    this.vm.pushString(L, st.what);
+    this.vm.pushInteger(L, st.code);
+    return 3;
   }
 
   private ioType(L: LuaState): number {
@@ -526,6 +589,8 @@ export class IoLibrary {
     if (!f.canWrite) { vm.pushNil(L); vm.pushString(L, 'Bad file descriptor'); vm.pushInteger(L, 9); return 3; }
     if (f.kind === 'stdout' || f.kind === 'stderr') {
       if (data.length) this.opts.out(f.kind, data);
+    } else if (f.pipe) {
+      f.pipe.written.push(data.slice());
     } else {
       try {
         f.dropBuffer();
@@ -548,7 +613,7 @@ export class IoLibrary {
     const whence = vm.type(L, 2) <= LUA_TNIL ? 'cur' : this.checkString(L, 2);
     const offset = vm.type(L, 3) <= LUA_TNIL ? 0 : Number(vm.toInteger(L, 3));
     if (!['set', 'cur', 'end'].includes(whence)) this.argError(L, 2, `invalid option '${whence}'`);
-    if (f.isStd) { vm.pushNil(L); vm.pushString(L, 'Illegal seek'); vm.pushInteger(L, 29); return 3; }
+    if (f.isStd || f.pipe) { vm.pushNil(L); vm.pushString(L, 'Illegal seek'); vm.pushInteger(L, 29); return 3; }
     const base = whence === 'set' ? 0 : whence === 'cur' ? f.pos : fs.fstatSync(f.fd!).size;
     f.dropBuffer();
     f.pos = base + offset;
@@ -636,15 +701,9 @@ export class IoLibrary {
   private execute(L: LuaState): number {
     const { vm } = this;
     if (vm.type(L, 1) <= LUA_TNIL) { vm.pushBoolean(L, true); return 1; }
-    const cmd = this.checkString(L, 1);
-    const r = spawnSync('/bin/sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
-    if (r.stdout?.length) this.opts.out('stdout', r.stdout);
-    if (r.stderr?.length) this.opts.out('stderr', r.stderr);
-    if (r.signal) { vm.pushNil(L); vm.pushString(L, 'signal'); vm.pushInteger(L, os.constants.signals[r.signal] ?? 0); return 3; }
-    if (r.status === 0) vm.pushBoolean(L, true); else vm.pushNil(L);
-    vm.pushString(L, 'exit');
-    vm.pushInteger(L, r.status ?? 1);
-    return 3;
+    const pipe: PipeCommand = { command: this.checkString(L, 1), written: [], status: null };
+    this.runCommand(pipe, null, false);
+    return this.pushExecResult(L, pipe.status!);
   }
 
   /** loadfile(filename [, mode [, env]]) on the real file system, chunk named by absolute path. */

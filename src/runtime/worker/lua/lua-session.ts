@@ -73,12 +73,7 @@ export class LuaSession {
     const abs = path.resolve(this.options.cwd, file);
     const src = this.io.readSource(abs);
     if (typeof src === 'string') return { status: 'error', kind: 'load', message: src };
-    // arg[0] is the script as named, arg[1..n] the arguments, arg[-1] the interpreter.
-    vm.newTable(L);
-    vm.pushString(L, 'llmspell'); vm.rawSetI(L, -2, -1);
-    vm.pushString(L, file); vm.rawSetI(L, -2, 0);
-    args.forEach((a, i) => { vm.pushString(L, a); vm.rawSetI(L, -2, i + 1); });
-    vm.setGlobal(L, 'arg');
+    this.setArgTable(file, args);
     // Modules beside the script come first.
     vm.getGlobal(L, 'package');
     vm.pushString(L, packagePath(path.dirname(abs), this.options.env));
@@ -87,9 +82,25 @@ export class LuaSession {
     return this.loadAndCall(stripShebang(src), `@${abs}`, args, false);
   }
 
+  /** arg[0] is the script as named, arg[1..n] the arguments, arg[-1] the interpreter. */
+  private setArgTable(script: string, args: string[]): void {
+    const { vm } = this;
+    const L = vm.L;
+    vm.newTable(L);
+    vm.pushString(L, 'llmspell'); vm.rawSetI(L, -2, -1);
+    vm.pushString(L, script); vm.rawSetI(L, -2, 0);
+    args.forEach((a, i) => { vm.pushString(L, a); vm.rawSetI(L, -2, i + 1); });
+    vm.setGlobal(L, 'arg');
+  }
+
   /** Runs a chunk in the persistent state. With wantValues, an expression's values come back. */
-  runChunk(code: string, name: string, wantValues: boolean): RunOutcome {
+  runChunk(code: string, name: string, wantValues: boolean, args?: string[]): RunOutcome {
     const bytes = encoder.encode(code);
+    if (args) {
+      // `lua -e CODE args...`: the arguments are the chunk's `...` and arg[1..n].
+      this.setArgTable(name.replace(/^[=@]/, ''), args);
+      return this.loadAndCall(bytes, name, args, false);
+    }
     if (wantValues) {
       // As the standalone REPL does: try `return <code>` first, then the code as statements.
       const { vm } = this;

@@ -293,9 +293,17 @@ export class Debugger implements ErrorObserver {
     const from = inHandler ? 1 : 0;
     const topOffset = firstScriptLevel(vm, errorThread, from);
     const frame: FrameRef = { thread: errorThread, level: topOffset, depth: stackDepth(vm, errorThread) };
+    // The error value is held in the registry while conditions run: inside the evaluation's
+    // protected call, stack index errIdx no longer names the handler's argument.
+    let errRef = 0;
     const matching = filters.filter((f) => {
       if (!f.condition) return true;
-      const pushErr = (): void => { vm.pushValue(errorThread, errIdx); if (errorThread !== L) vm.xmove(errorThread, L, 1); };
+      if (!errRef) {
+        vm.pushValue(errorThread, errIdx);
+        if (errorThread !== L) vm.xmove(errorThread, L, 1);
+        errRef = vm.ref(L);
+      }
+      const pushErr = (): void => { vm.getRef(L, errRef); };
       this.busy = true;
       const r = this.evaluator.protectedRun(L, f.condition, frame, false, [{ name: 'e', push: pushErr }, { name: 'err', push: pushErr }]);
       this.busy = false;
@@ -304,6 +312,7 @@ export class Debugger implements ErrorObserver {
       vm.pop(L, r.n);
       return ok;
     });
+    if (errRef) vm.unref(L, errRef);
     if (!matching.length) return;
     vm.traceback(L, errorThread, null, topOffset);
     const traceback = vm.toStr(L, -1) ?? '';
@@ -347,7 +356,8 @@ export class Debugger implements ErrorObserver {
   private stopAt(L: LuaState, topOffset: number, info: StopInfo, _ar: number, chainTop?: LuaState[]): void {
     const { vm } = this;
     const running = this.calls.chain.map((c) => c.L).reverse();
-    const chain = chainTop ? [...chainTop, ...running] : running[0] === L ? running : [L];
+    // A failed coroutine may still be on the running chain: list each thread once.
+    const chain = chainTop ? [...chainTop, ...running.filter((T) => !chainTop.includes(T))] : running[0] === L ? running : [L];
     this.stopCtx = { runThread: L, chain, topOffset, info, frames: null };
     if (info.exception) this.lastException = info.exception;
     const prevState = this.control.state;
