@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { RunOutcome, RuntimeOptions } from '../../protocol.js';
 import type { InputSource, OutputSink } from '../stdio.js';
 import { IoLibrary, stripShebang } from './io-library.js';
-import { LuaVm, LUA_OK, LUA_ERRSYNTAX, LUA_MULTRET, LUA_TSTRING, LUA_TNIL, VmUnwind, type LuaState } from './lua-vm.js';
+import { LuaVm, LUA_OK, LUA_ERRSYNTAX, LUA_MULTRET, LUA_TSTRING, LUA_TNUMBER, LUA_TNIL, VmUnwind, type LuaState } from './lua-vm.js';
 import { installRequire, packagePath } from './require.js';
 import { ProtectedCalls } from './debugger/protected-calls.js';
 import type { Debugger } from './debugger/debugger.js';
@@ -53,10 +53,17 @@ export class LuaSession {
     const L = vm.L;
     vm.pushFunction(L, (L1: LuaState) => {
       this.debugger?.onUncaught(L1);
+      // As lua.c's handler: strings and numbers get a traceback; an object with __tostring is
+      // shown as that text alone; anything else is named by its type.
       let msg: string;
-      if (vm.type(L1, 1) === LUA_TSTRING) msg = vm.toStr(L1, 1)!;
-      else if (vm.getMetaField(L1, 1, '__tostring')) { vm.pop(L1, 1); msg = vm.toDisplayString(L1, 1); }
-      else msg = `(error object is a ${vm.typeName(L1, 1)} value)`;
+      const t = vm.type(L1, 1);
+      if (t === LUA_TSTRING || t === LUA_TNUMBER) msg = vm.toStr(L1, 1)!;
+      else if (vm.getMetaField(L1, 1, '__tostring')) {
+        vm.pop(L1, 1);
+        this.lastTraceback = '';
+        vm.pushString(L1, vm.toDisplayString(L1, 1));
+        return 1;
+      } else msg = `(error object is a ${vm.typeName(L1, 1)} value)`;
       vm.traceback(L1, L1, null, 1);
       this.lastTraceback = vm.toStr(L1, -1) ?? '';
       vm.pop(L1, 1);
