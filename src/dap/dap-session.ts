@@ -5,6 +5,7 @@
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as path from 'node:path';
 import type { Breakpoint, ExecutionManager, OutputEvent, StoppedEvent } from '../debug/index.js';
+import { ClientBreakpoints } from './client-breakpoints.js';
 import { DapError, DapErrorCode } from './errors.js';
 import { handlers } from './handlers/index.js';
 import type { DapTransport } from './transport.js';
@@ -34,6 +35,8 @@ export class DapSession {
   em: ExecutionManager | null = null;
   launched = false;
   launchArgs: Record<string, unknown> | null = null;
+  /** This client's breakpoints, kept across a restart and from before a script exists. */
+  readonly breakpoints = new ClientBreakpoints(this.id);
   private seq = 1;
   private inFlight = 0;
   private readonly queued: P.Event[] = [];
@@ -47,8 +50,11 @@ export class DapSession {
     this.configured = new Promise((r) => { this.configurationDone = r; });
     transport.onMessage((m) => void this.receive(m));
     transport.onError((error, fatal) => {
-      log.error(`DAP ${this.id}: ${error}${fatal ? ' (closing the connection)' : ''}`);
-      if (!fatal) this.sendEvent('output', { category: 'console', output: `llmspell: ${error}\n` });
+      if (fatal) this.abandon(error);
+      else {
+        log.error(`DAP ${this.id}: ${error}`);
+        this.sendEvent('output', { category: 'console', output: `llmspell: ${error}\n` });
+      }
     });
     transport.onClose(() => void this.end());
   }
@@ -57,10 +63,18 @@ export class DapSession {
 
   private async receive(raw: unknown): Promise<void> {
     const msg = raw as Partial<P.Request>;
-    if (typeof msg !== 'object' || msg === null || msg.type !== 'request' || typeof msg.command !== 'string' || typeof msg.seq !== 'number') {
-      if ((msg as { type?: string })?.type === 'response') return; // answers to our reverse requests
-      this.log.error(`DAP ${this.id}: ignoring a message that is not a request: ${JSON.stringify(raw).slice(0, 200)}`);
-      this.sendEvent('output', { category: 'console', output: 'llmspell: ignored a DAP message that is not a request (needs type "request", a numeric seq and a command)\n' });
+    const isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+    if (isObject && msg.type === 'response') return; // answers to our reverse requests
+    if (!isObject || typeof msg.seq !== 'number') {
+      // Nothing to answer: without a seq no response can name this message.
+      this.abandon(`a DAP message needs type "request", a numeric seq and a command; got ${JSON.stringify(raw).slice(0, 200)}`);
+      return;
+    }
+    if (msg.type !== 'request' || typeof msg.command !== 'string') {
+      const req = { seq: msg.seq, command: typeof msg.command === 'string' ? msg.command : '' } as P.Request;
+      const why = msg.type !== 'request' ? `message ${msg.seq} has type ${JSON.stringify(msg.type)}: a client sends type "request"` : `request ${msg.seq} has no command`;
+      this.log.error(`DAP ${this.id}: ${why}`);
+      this.respond(req, false, { error: { id: DapErrorCode.BadRequest, format: why, showUser: true } }, why);
       return;
     }
     const req = msg as P.Request;
@@ -95,6 +109,17 @@ export class DapSession {
     this.transport.send(res);
   }
 
+  /**
+   * A message that no response can answer: log it, tell the client why (an output event), and
+   * close the connection, since what follows on the stream cannot be trusted.
+   */
+  private abandon(why: string): void {
+    this.log.error(`DAP ${this.id}: ${why} (closing the connection)`);
+    this.flush();
+    this.transport.send({ seq: this.seq++, type: 'event', event: 'output', body: { category: 'console', output: `llmspell: ${why}; closing the connection\n` } });
+    this.transport.close();
+  }
+
   sendEvent(event: string, body?: unknown): void {
     const ev: P.Event = { seq: 0, type: 'event', event, body };
     if (this.inFlight > 0) { this.queued.push(ev); return; }
@@ -119,22 +144,38 @@ export class DapSession {
       em.on(name, fn as never);
       this.detachers.push(() => em.off(name, fn as never));
     };
-    on('stopped', (s: StoppedEvent) => this.sendEvent('stopped', {
-      reason: s.reason, threadId: s.threadId, description: s.description, text: s.exception?.message,
-      hitBreakpointIds: s.hitBreakpointIds, allThreadsStopped: true,
-    } satisfies P.StoppedEvent['body']));
+    on('stopped', (s: StoppedEvent) => this.sendEvent('stopped', this.stoppedBody(s)));
     on('continued', (threadId: number) => this.sendEvent('continued', { threadId, allThreadsContinued: true }));
     on('output', (o: OutputEvent) => this.sendEvent('output', {
       category: o.category, output: o.text,
       ...(o.source ? { source: this.source(o.source), line: this.toClientLine(o.line ?? 1) } : {}),
     }));
-    on('breakpoint', (b: Breakpoint) => this.sendEvent('breakpoint', { reason: 'changed', breakpoint: this.toDapBreakpoint(b) }));
+    on('breakpoint', (b: Breakpoint) => {
+      // Only breakpoints this client set: another owner's would be ids it never heard of.
+      const id = this.breakpoints.clientId(b.id);
+      if (id !== undefined) this.sendEvent('breakpoint', { reason: 'changed', breakpoint: this.toDapBreakpoint({ ...b, id }) });
+    });
     on('loadedSource', (p: string) => this.sendEvent('loadedSource', { reason: 'new', source: this.source(p) }));
     on('exited', (code: number) => {
       this.sendEvent('thread', { reason: 'exited', threadId: 1 });
       this.sendEvent('exited', { exitCode: code });
     });
     on('terminated', () => this.sendEvent('terminated', {}));
+  }
+
+  /** A stop as DAP says it, with the ids of this client's breakpoints that were hit. */
+  stoppedBody(s: StoppedEvent): P.StoppedEvent['body'] {
+    const hit = s.hitBreakpointIds.map((id) => this.breakpoints.clientId(id)).filter((id): id is number => id !== undefined);
+    return {
+      reason: s.reason, threadId: s.threadId, description: s.description, allThreadsStopped: true,
+      ...(s.exception ? { text: s.exception.message } : {}),
+      ...(hit.length ? { hitBreakpointIds: hit } : {}),
+    };
+  }
+
+  /** Gives a (new) script this client's breakpoints; says where each one ended up. */
+  async applyBreakpoints(em: ExecutionManager): Promise<void> {
+    for (const st of await this.breakpoints.applyTo(em)) this.sendEvent('breakpoint', { reason: 'changed', breakpoint: this.toDapBreakpoint(st) });
   }
 
   unbind(): void {

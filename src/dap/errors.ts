@@ -9,6 +9,7 @@ export enum DapErrorCode {
   NotSupported = 1007,
   Cancelled = 1008,
   Failed = 1009,
+  BadRequest = 1010,
 }
 
 export class DapError extends Error {
@@ -18,6 +19,12 @@ export class DapError extends Error {
 }
 
 export const badArgs = (what: string): DapError => new DapError(DapErrorCode.BadArguments, what);
+
+/** Checks an optional count or index argument: a whole number, not negative. */
+export function expectCount(command: string, name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw badArgs(`'${command}': argument '${name}' must be a whole number, 0 or more`);
+}
 
 /** Checks an argument's type; the message names the request and the argument. */
 export function expectType(command: string, name: string, value: unknown, type: 'string' | 'number' | 'boolean' | 'object' | 'array', optional = false): void {

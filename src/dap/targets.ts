@@ -3,7 +3,6 @@
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import { ExecutionManager } from '../debug/index.js';
 import type { DapSession, DebugTarget } from './dap-session.js';
-import { applyEarlyBreakpoints } from './handlers/breakpoints.js';
 import { waitForConfiguration } from './handlers/lifecycle.js';
 
 type Launch = P.LaunchRequestArguments & Record<string, unknown>;
@@ -20,7 +19,7 @@ export class LaunchTarget implements DebugTarget {
       debug,
       stopOnEntry: args.stopOnEntry === true,
     });
-    if (debug) await applyEarlyBreakpoints(s, em);
+    if (debug) await s.applyBreakpoints(em);
     if (args.console === 'integratedTerminal' || args.console === 'externalTerminal') {
       s.sendEvent('output', { category: 'console', output: `llmspell: console '${String(args.console)}' is not available yet; the script's output appears here and io.read sees end of input\n` });
     }
@@ -38,7 +37,7 @@ export class WaitingScriptTarget implements DebugTarget {
   constructor(private readonly em: ExecutionManager, private readonly program: string, private readonly args: string[]) {}
 
   async attach(_args: P.AttachRequestArguments, s: DapSession): Promise<ExecutionManager> {
-    await applyEarlyBreakpoints(s, this.em);
+    await s.applyBreakpoints(this.em);
     if (!this.started) {
       this.started = true;
       void waitForConfiguration(s).then(() => this.em.runProgram(this.program, this.args));

@@ -45,7 +45,12 @@ export class StreamTransport implements DapTransport {
     if (this.closed) return;
     this.closed = true;
     for (const fn of this.closeFns) fn();
-    if ('destroy' in this.input && this.input !== process.stdin) (this.input as Readable).destroy();
+    // What was already written (a last error event) still goes out before a socket closes.
     if (this.output !== process.stdout) this.output.end();
+    if (this.input === process.stdin) return;
+    const input = this.input;
+    const output: Writable = this.output;
+    if ((input as unknown) !== output || output.writableFinished) input.destroy();
+    else output.once('finish', () => input.destroy());
   }
 }

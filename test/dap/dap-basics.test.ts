@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixture, startAdapter } from './dap-client.js';
+import { spawn } from 'node:child_process';
+import { cli, fixture, startAdapter, within } from './dap-client.js';
 
 const accounts = fixture('debug/accounts.lua');
 
@@ -50,4 +51,42 @@ test('bad input gets error responses and the session goes on', async (t) => {
   await assert.rejects(dc.stackTraceRequest({ threadId: 1 }), /no script is running/);
   const threads = await dc.threadsRequest();
   assert.deepEqual(threads.body.threads, []);
+});
+
+test('capabilities advertise exactly the requests served; the others are unknown requests', async (t) => {
+  const dc = await startAdapter(t);
+  const caps = (await dc.initializeRequest()).body!;
+  const served: [string, boolean | undefined][] = [
+    ['configurationDone', caps.supportsConfigurationDoneRequest], ['setFunctionBreakpoints', caps.supportsFunctionBreakpoints],
+    ['setVariable', caps.supportsSetVariable], ['setExpression', caps.supportsSetExpression], ['completions', caps.supportsCompletionsRequest],
+    ['restart', caps.supportsRestartRequest], ['exceptionInfo', caps.supportsExceptionInfoRequest], ['loadedSources', caps.supportsLoadedSourcesRequest],
+    ['terminate', caps.supportsTerminateRequest], ['cancel', caps.supportsCancelRequest], ['breakpointLocations', caps.supportsBreakpointLocationsRequest],
+  ];
+  for (const [command, advertised] of served) {
+    assert.equal(advertised, true, `${command} is advertised`);
+    await dc.customRequest(command, {}).catch((e: Error) => assert.doesNotMatch(e.message, /unknown request/, command));
+  }
+  const notServed: [string, boolean | undefined][] = [
+    ['stepBack', caps.supportsStepBack], ['restartFrame', caps.supportsRestartFrame], ['gotoTargets', caps.supportsGotoTargetsRequest],
+    ['stepInTargets', caps.supportsStepInTargetsRequest], ['modules', caps.supportsModulesRequest], ['terminateThreads', caps.supportsTerminateThreadsRequest],
+    ['dataBreakpointInfo', caps.supportsDataBreakpoints], ['readMemory', caps.supportsReadMemoryRequest], ['disassemble', caps.supportsDisassembleRequest],
+  ];
+  for (const [command, advertised] of notServed) {
+    assert.notEqual(advertised, true, `${command} is not advertised`);
+    await assert.rejects(dc.customRequest(command, {}), new RegExp(`unknown request '${command}'`));
+  }
+});
+
+test('on stdio, bytes no response can answer end the one session: the adapter says why, logs it and exits', async (t) => {
+  const proc = spawn(process.execPath, [cli, 'dap'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  t.after(() => { proc.kill('SIGKILL'); });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (d: Buffer) => { out += d.toString('utf8'); });
+  proc.stderr.on('data', (d: Buffer) => { err += d.toString('utf8'); });
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  proc.stdin.write('Content-Length: 12\r\n\r\n{"seq": 1, "');
+  assert.equal(await within(exited, 'the adapter to exit'), 0);
+  assert.match(out, /^Content-Length: \d+\r\n\r\n\{.*"event":"output".*invalid JSON in a DAP message.*closing the connection/);
+  assert.match(err, /invalid JSON in a DAP message/);
 });

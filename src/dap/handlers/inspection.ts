@@ -4,13 +4,13 @@ import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as fs from 'node:fs';
 import type { VariableInfo } from '../../runtime/index.js';
 import type { DapSession } from '../dap-session.js';
-import { badArgs, DapError, DapErrorCode, expectType } from '../errors.js';
+import { badArgs, DapError, DapErrorCode, expectCount, expectType } from '../errors.js';
 import { engine, requireEm, requireStopped } from './common.js';
 
 export async function stackTrace(s: DapSession, args: P.StackTraceArguments): Promise<P.StackTraceResponse['body']> {
   expectType('stackTrace', 'threadId', args.threadId, 'number');
-  expectType('stackTrace', 'startFrame', args.startFrame, 'number', true);
-  expectType('stackTrace', 'levels', args.levels, 'number', true);
+  expectCount('stackTrace', 'startFrame', args.startFrame);
+  expectCount('stackTrace', 'levels', args.levels);
   const em = requireStopped(s, 'stackTrace');
   const { frames, total } = await engine(em.stackTrace(args.startFrame ?? 0, args.levels ?? 0));
   return {
@@ -48,12 +48,16 @@ function toDapVariable(v: VariableInfo): P.Variable {
 export async function variables(s: DapSession, args: P.VariablesArguments): Promise<P.VariablesResponse['body']> {
   expectType('variables', 'variablesReference', args.variablesReference, 'number');
   if (args.filter !== undefined && args.filter !== 'indexed' && args.filter !== 'named') throw badArgs("'variables': filter must be 'indexed' or 'named'");
+  expectCount('variables', 'start', args.start);
+  expectCount('variables', 'count', args.count);
   const list = await engine(requireStopped(s, 'variables').variables(args.variablesReference, args.filter, args.start, args.count));
   return { variables: list.map(toDapVariable) };
 }
 
 export async function evaluate(s: DapSession, args: P.EvaluateArguments): Promise<P.EvaluateResponse['body']> {
   expectType('evaluate', 'expression', args.expression, 'string');
+  expectType('evaluate', 'frameId', args.frameId, 'number', true);
+  expectType('evaluate', 'context', args.context, 'string', true);
   const em = requireStopped(s, 'evaluate');
   const context = (['watch', 'hover', 'repl', 'clipboard', 'variables'] as const).find((c) => c === args.context) ?? 'repl';
   const r = await engine(em.evaluate(args.expression, args.frameId, context));
@@ -71,6 +75,7 @@ export async function setVariable(s: DapSession, args: P.SetVariableArguments): 
 export async function setExpression(s: DapSession, args: P.SetExpressionArguments): Promise<P.SetExpressionResponse['body']> {
   expectType('setExpression', 'expression', args.expression, 'string');
   expectType('setExpression', 'value', args.value, 'string');
+  expectType('setExpression', 'frameId', args.frameId, 'number', true);
   const r = await engine(requireStopped(s, 'setExpression').setExpression(args.expression, args.value, args.frameId));
   return { value: r.value, type: r.type, variablesReference: r.ref, indexedVariables: r.indexed, namedVariables: r.named };
 }
@@ -78,6 +83,7 @@ export async function setExpression(s: DapSession, args: P.SetExpressionArgument
 export async function completions(s: DapSession, args: P.CompletionsArguments): Promise<P.CompletionsResponse['body']> {
   expectType('completions', 'text', args.text, 'string');
   expectType('completions', 'column', args.column, 'number');
+  expectType('completions', 'frameId', args.frameId, 'number', true);
   const items = await engine(requireStopped(s, 'completions').completions(args.text, s.fromClientColumn(args.column), args.frameId));
   return { targets: items.map((i) => ({ label: i.label, type: i.type })) };
 }
@@ -96,6 +102,8 @@ export async function exceptionInfo(s: DapSession, args: P.ExceptionInfoArgument
 }
 
 export async function source(s: DapSession, args: P.SourceArguments): Promise<P.SourceResponse['body']> {
+  expectType('source', 'source', args.source, 'object', true);
+  expectType('source', 'sourceReference', args.sourceReference, 'number', true);
   const p = args.source?.path;
   if (typeof p !== 'string') throw new DapError(DapErrorCode.Failed, 'only sources with a path are available (this code was not loaded from a file)');
   try {

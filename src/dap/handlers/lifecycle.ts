@@ -31,6 +31,12 @@ export async function launch(s: DapSession, args: LaunchArgs): Promise<void> {
   expectType('launch', 'env', args.env, 'object', true);
   expectType('launch', 'stopOnEntry', args.stopOnEntry, 'boolean', true);
   expectType('launch', 'noDebug', args.noDebug, 'boolean', true);
+  if (Array.isArray(args.args) && !args.args.every((a) => typeof a === 'string' || typeof a === 'number')) {
+    throw new DapError(DapErrorCode.BadArguments, "'launch': argument 'args' must be an array of strings");
+  }
+  if (args.env && !Object.values(args.env as object).every((v) => typeof v === 'string')) {
+    throw new DapError(DapErrorCode.BadArguments, "'launch': argument 'env' must map names to strings");
+  }
   const cwd = (args.cwd as string | undefined) ?? process.cwd();
   const program = path.resolve(cwd, args.program as string);
   if (!fs.existsSync(program)) throw new DapError(DapErrorCode.ProgramNotFound, `program not found: ${program}`);
@@ -54,7 +60,7 @@ export async function attach(s: DapSession, args: P.AttachRequestArguments & Rec
   s.sendEvent('thread', { reason: 'started', threadId: 1 });
   // Tell a late client where the script is, if it is already stopped.
   const stop = em.lastStop;
-  if (stop) s.sendEvent('stopped', { reason: stop.reason, threadId: stop.threadId, description: stop.description, allThreadsStopped: true, hitBreakpointIds: stop.hitBreakpointIds });
+  if (stop) s.sendEvent('stopped', s.stoppedBody(stop));
 }
 
 export async function configurationDone(s: DapSession): Promise<void> {
@@ -67,6 +73,7 @@ export function waitForConfiguration(s: DapSession): Promise<void> {
 }
 
 export async function restart(s: DapSession, args: P.RestartArguments): Promise<void> {
+  expectType('restart', 'arguments', args.arguments, 'object', true);
   if (!s.launched || !s.em || !s.target.launch) throw new DapError(DapErrorCode.NotSupported, 'restart works on launched scripts only');
   const old = s.em;
   s.unbind();
@@ -84,6 +91,7 @@ export async function terminate(s: DapSession): Promise<void> {
 }
 
 export async function disconnect(s: DapSession, args: P.DisconnectArguments): Promise<void> {
+  expectType('disconnect', 'terminateDebuggee', args.terminateDebuggee, 'boolean', true);
   // Respond first, then end the session.
   setImmediate(() => void s.end(args.terminateDebuggee));
 }
