@@ -1,10 +1,11 @@
 // The debug commands of the terminal debugger and the REPL (`.break`, `.step`, `.locals`, …),
 // on top of an ExecutionManager. Any line that is not a command is Lua, evaluated in the
 // selected frame when stopped (or run in the session by the REPL).
-import * as path from 'node:path';
+import type { Logger } from 'pino';
 import type { ExecutionManager, StoppedEvent } from '../debug/index.js';
-import { setTraceLevel, TRACE_LEVELS, type TraceLevel } from '../log/index.js';
-import { relativeName, resolveUserFile, sourceLines } from './source-files.js';
+import { logger, setTraceLevel, traceLevel, TRACE_LEVELS, type TraceLevel } from '../log/index.js';
+import { NumberedBreakpoints, type BreakpointView } from './numbered-breakpoints.js';
+import { matchProblem, relativeName, resolveUserFile, sourceLines } from './source-files.js';
 import type { Style } from './style.js';
 
 export interface ConsoleIO {
@@ -12,22 +13,45 @@ export interface ConsoleIO {
   style: Style;
 }
 
+/** What a command did: the front end waits for the next stop after 'resumed'. */
 export type CommandResult = 'stay' | 'resumed' | 'quit';
 
-interface CommandSpec {
+export interface CommandSpec {
   names: string[];
   args?: string;
   help: string;
+  /** Acts at once while the script runs (other lines wait for the next stop). */
+  whileRunning?: boolean;
   run: (arg: string) => Promise<CommandResult>;
 }
 
+export interface ConsoleOptions {
+  /** Files the script has loaded so far (bare names in `.break` match these first). */
+  loadedFiles: () => string[];
+  /** Folders searched for a bare file name that is not loaded yet. */
+  searchRoots: string[];
+  /** Commands of the front end (the REPL's `.load`), listed and completed with the others. */
+  extraCommands?: CommandSpec[];
+  /** Component name in the logs. */
+  component: string;
+  /** Asks the running script to stop (the front end may ask again until it does); false when nothing runs. */
+  requestPause?: () => boolean;
+}
+
+const BREAK_SPEC = /^(?:(.+?):)?(\d+)(?:\s+if\s+(.+))?$/;
+
 export class DebugConsole {
   private frameId = 1;
-  private watches: string[] = [];
+  private readonly watches: string[] = [];
   private readonly commands: CommandSpec[];
+  private readonly log: Logger;
+  private requestSeq = 0;
+  private readonly breaks: NumberedBreakpoints;
 
-  constructor(readonly em: ExecutionManager, private readonly io: ConsoleIO, private readonly loadedFiles: () => string[]) {
-    this.commands = this.table();
+  constructor(readonly em: ExecutionManager, private readonly io: ConsoleIO, private readonly opts: ConsoleOptions) {
+    this.commands = [...this.table(), ...(opts.extraCommands ?? [])];
+    this.log = logger(opts.component);
+    this.breaks = new NumberedBreakpoints(em);
   }
 
   get commandNames(): string[] {
@@ -38,28 +62,55 @@ export class DebugConsole {
     return line.trim().startsWith('.');
   }
 
-  /** Runs one command line; unknown commands are reported, not evaluated. */
-  async command(line: string): Promise<CommandResult> {
+  /** Whether this line acts at once while the script runs (`.pause`). */
+  actsWhileRunning(line: string): boolean {
+    return !!this.find(line)?.spec?.whileRunning;
+  }
+
+  /** Logs one request (a command, an evaluated or run line); its number correlates the log lines it causes. */
+  request(kind: string, text: string): number {
+    const req = ++this.requestSeq;
+    this.log.debug({ req, kind, text }, 'request');
+    return req;
+  }
+
+  private find(line: string): { name: string; arg: string; spec?: CommandSpec } | null {
     const trimmed = line.trim();
+    if (!trimmed.startsWith('.')) return null;
     const space = trimmed.search(/\s/);
     const name = space < 0 ? trimmed : trimmed.slice(0, space);
     const arg = space < 0 ? '' : trimmed.slice(space + 1).trim();
-    const spec = this.commands.find((c) => c.names.includes(name));
-    if (!spec) {
-      this.io.print(this.io.style.red(`unknown command ${name} (type .help for the list)`));
+    return { name, arg, spec: this.commands.find((c) => c.names.includes(name)) };
+  }
+
+  /** Runs one command line; unknown commands are reported, not evaluated. */
+  async command(line: string): Promise<CommandResult> {
+    const found = this.find(line)!;
+    const req = this.request('command', line.trim());
+    if (!found.spec) {
+      this.error(`unknown command ${found.name} (type .help for the list)`);
+      this.log.debug({ req, result: 'unknown' }, 'done');
       return 'stay';
     }
     try {
-      return await spec.run(arg);
+      const r = await found.spec.run(found.arg);
+      this.log.debug({ req, result: r }, 'done');
+      return r;
     } catch (e) {
-      this.io.print(this.io.style.red(`error: ${e instanceof Error ? e.message : String(e)}`));
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.warn({ req, err: message }, 'command failed');
+      this.error(`error: ${message}`);
       return 'stay';
     }
   }
 
+  private error(text: string): void {
+    this.io.print(this.io.style.red(text));
+  }
+
   private table(): CommandSpec[] {
     return [
-      { names: ['.break', '.b'], args: 'FILE:LINE [if COND]', help: 'set a breakpoint', run: (a) => this.setBreak(a) },
+      { names: ['.break', '.b'], args: 'FILE:LINE [if COND]', help: 'set a breakpoint (LINE alone: in the current file)', run: (a) => this.setBreak(a) },
       { names: ['.delete', '.d'], args: 'N', help: 'delete breakpoint N', run: (a) => this.deleteBreak(a) },
       { names: ['.clear'], help: 'delete all breakpoints', run: () => this.clearBreaks() },
       { names: ['.breaks', '.bl'], help: 'list breakpoints', run: async () => { this.listBreaks(); return 'stay'; } },
@@ -67,18 +118,18 @@ export class DebugConsole {
       { names: ['.next', '.n'], help: 'step over to the next line', run: () => this.resume('over') },
       { names: ['.out', '.o', '.finish'], help: 'run until the current function returns', run: () => this.resume('out') },
       { names: ['.continue', '.c'], help: 'continue running', run: () => this.resume('continue') },
-      { names: ['.pause', '.p'], help: 'pause the running script (Ctrl-C does too)', run: async () => { this.em.pause(); return 'stay'; } },
+      { names: ['.pause', '.p'], help: 'pause the running script (Ctrl-C does too)', whileRunning: true, run: async () => this.pause() },
       { names: ['.locals', '.l'], help: 'local variables of the selected frame', run: () => this.scope('Locals') },
       { names: ['.upvalues', '.u'], help: 'upvalues of the selected frame', run: () => this.scope('Upvalues') },
       { names: ['.globals', '.g'], help: 'global variables', run: () => this.scope('Globals') },
       { names: ['.stack', '.bt', '.where'], help: 'the call stack', run: () => this.stack() },
-      { names: ['.frame', '.f'], args: 'N', help: 'select frame N (see .stack)', run: (a) => this.selectFrame(Number(a)) },
-      { names: ['.up'], help: 'select the caller frame', run: () => this.selectFrame(this.frameId + 1) },
-      { names: ['.down'], help: 'select the called frame', run: () => this.selectFrame(this.frameId - 1) },
+      { names: ['.frame', '.f'], args: 'N', help: 'select frame N (see .stack)', run: (a) => this.frameCommand(a) },
+      { names: ['.up'], help: 'select the caller frame', run: () => this.moveFrame(1) },
+      { names: ['.down'], help: 'select the called frame', run: () => this.moveFrame(-1) },
       { names: ['.watch', '.w'], args: 'EXPR', help: 'show EXPR at every stop', run: (a) => this.addWatch(a) },
-      { names: ['.unwatch'], args: 'N', help: 'remove watch N', run: (a) => this.removeWatch(a) },
-      { names: ['.list', '.ls'], args: '[N]', help: 'source around the current line (N lines of context)', run: (a) => this.list(a ? Number(a) : 5) },
-      { names: ['.trace'], args: 'on|off|LEVEL', help: 'log level of the debugger itself, on stderr', run: (a) => this.trace(a) },
+      { names: ['.unwatch', '.uw'], args: 'N', help: 'remove watch N', run: (a) => this.removeWatch(a) },
+      { names: ['.list', '.ls'], args: '[N]', help: 'source around the current line (N lines of context, 5 by default)', run: (a) => this.list(a) },
+      { names: ['.trace'], args: 'on|off|LEVEL', help: 'log level of llmspell itself (JSON lines on stderr)', run: (a) => this.trace(a) },
       { names: ['.help', '.h', '.?'], help: 'this list', run: async () => { this.help(); return 'stay'; } },
       { names: ['.quit', '.q', '.exit'], help: 'end the session (and the script)', run: async () => 'quit' },
     ];
@@ -93,57 +144,64 @@ export class DebugConsole {
     this.io.print('  Any other line is Lua, evaluated in the selected frame: its value is printed.');
   }
 
+  // ---- breakpoints ----
+
   private async setBreak(arg: string): Promise<CommandResult> {
-    const m = /^(.+?):(\d+)(?:\s+if\s+(.+))?$/.exec(arg);
-    if (!m) { this.io.print(this.io.style.red('usage: .break FILE:LINE [if COND]')); return 'stay'; }
-    const file = resolveUserFile(m[1], this.loadedFiles());
-    if (Array.isArray(file)) { this.io.print(this.io.style.red(`${m[1]} matches several files: ${file.map(relativeName).join(', ')}`)); return 'stay'; }
-    const existing = this.em.breakpointList().filter((b) => b.bp.source === file && b.owner === 'shared');
-    const specs = existing.map((b) => ({ line: b.bp.line ?? 0, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage }));
-    specs.push({ line: Number(m[2]), condition: m[3], hitCondition: undefined, logMessage: undefined });
-    // Keep the lines the user asked for on the earlier ones (a moved breakpoint keeps its new line).
-    const states = await this.em.setBreakpoints(file, specs);
-    const st = states[states.length - 1];
-    const where = `${relativeName(file)}:${st.line ?? m[2]}`;
-    if (st.verified) this.io.print(`Breakpoint ${st.id} at ${where}${m[3] ? ` if ${m[3]}` : ''}`);
-    else this.io.print(`Breakpoint ${st.id} at ${where} ${this.io.style.yellow(`(${st.message ?? 'pending'})`)}`);
+    const m = BREAK_SPEC.exec(arg);
+    if (!m) { this.error('usage: .break FILE:LINE [if COND]'); return 'stay'; }
+    let file: string | undefined = m[1];
+    if (file === undefined) {
+      file = this.em.isStopped ? (await this.selectedFrame())?.source : undefined;
+      if (!file) { this.error('usage: .break FILE:LINE [if COND] (LINE alone needs a stop in a file)'); return 'stay'; }
+    }
+    const problem = await this.addBreakpoint(file, Number(m[2]), m[3]);
+    if (problem) this.error(problem);
     return 'stay';
   }
 
-  private async replaceSource(file: string, keep: (id: number) => boolean): Promise<void> {
-    const keepList = this.em.breakpointList().filter((b) => b.bp.source === file && b.owner === 'shared' && keep(b.bp.id));
-    await this.em.setBreakpoints(file, keepList.map((b) => ({ line: b.bp.line ?? 0, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage })));
+  /**
+   * Adds a breakpoint where the user means (`--break-at` and `.break`) and says where it went;
+   * returns what is wrong when the file name matches no file or several.
+   */
+  async addBreakpoint(name: string, line: number, condition: string | undefined): Promise<string | null> {
+    const match = resolveUserFile(name, this.opts.loadedFiles(), this.opts.searchRoots);
+    const problem = matchProblem(name, match, this.opts.searchRoots);
+    if (problem || match.kind === 'ambiguous') return problem;
+    const bp = await this.breaks.add(match.file, line, condition);
+    this.io.print(`Breakpoint ${bp.n} at ${this.describe(bp)}`);
+    return null;
+  }
+
+  /** "file:line if cond", and why it is not bound yet if it is not. */
+  private describe(bp: BreakpointView): string {
+    const cond = bp.condition ? ` if ${bp.condition}` : '';
+    const state = bp.verified ? '' : ` ${this.io.style.yellow(`(${bp.message ?? 'pending'})`)}`;
+    return `${relativeName(bp.file)}:${bp.line}${cond}${state}`;
   }
 
   private async deleteBreak(arg: string): Promise<CommandResult> {
-    const id = Number(arg);
-    const found = this.em.breakpointList().find((b) => b.bp.id === id);
-    if (!found || !found.bp.source) { this.io.print(this.io.style.red(`no breakpoint ${arg} (see .breaks)`)); return 'stay'; }
-    await this.replaceSource(found.bp.source, (x) => x !== id);
-    this.io.print(`Deleted breakpoint ${id}`);
+    const n = Number(arg);
+    if (!arg || !(await this.breaks.remove(n))) { this.error(`no breakpoint ${arg || '(missing N)'} (see .breaks)`); return 'stay'; }
+    this.io.print(`Deleted breakpoint ${n}`);
     return 'stay';
   }
 
   private async clearBreaks(): Promise<CommandResult> {
-    const files = new Set(this.em.breakpointList().map((b) => b.bp.source).filter((f): f is string => !!f));
-    for (const f of files) await this.em.setBreakpoints(f, []);
+    await this.breaks.clear();
     this.io.print('Deleted all breakpoints');
     return 'stay';
   }
 
   private listBreaks(): void {
-    const list = this.em.breakpointList();
+    const list = this.breaks.list();
     if (!list.length) { this.io.print('No breakpoints.'); return; }
-    for (const b of list) {
-      const where = `${relativeName(b.bp.source ?? '?')}:${b.bp.line ?? '?'}`;
-      const cond = b.condition ? ` if ${b.condition}` : '';
-      const state = b.bp.verified ? '' : this.io.style.yellow(` (${b.bp.message ?? 'pending'})`);
-      this.io.print(`  ${b.bp.id}: ${where}${cond}${state}`);
-    }
+    for (const b of list) this.io.print(`  ${b.n}: ${this.describe(b)}`);
   }
 
+  // ---- execution ----
+
   private async resume(action: 'continue' | 'in' | 'over' | 'out'): Promise<CommandResult> {
-    if (!this.em.isStopped) { this.io.print(this.io.style.red('the script is not stopped')); return 'stay'; }
+    if (!this.em.isStopped) { this.error('the script is not stopped'); return 'stay'; }
     this.frameId = 1;
     if (action === 'continue') await this.em.continue();
     else if (action === 'in') await this.em.stepIn();
@@ -152,11 +210,25 @@ export class DebugConsole {
     return 'resumed';
   }
 
+  private pause(): CommandResult {
+    if (this.em.isStopped) this.io.print(this.io.style.dim('(already stopped)'));
+    else if (!(this.opts.requestPause ?? (() => this.pauseOnce()))()) this.io.print(this.io.style.dim('(nothing is running)'));
+    return 'stay';
+  }
+
+  private pauseOnce(): boolean {
+    if (!this.em.isRunning) return false;
+    this.em.pause();
+    return true;
+  }
+
+  // ---- inspection ----
+
   private async scope(name: 'Locals' | 'Upvalues' | 'Globals'): Promise<CommandResult> {
     if (!this.requireStopped()) return 'stay';
     const scopes = await this.em.scopes(this.frameId);
-    const sc = scopes.find((x) => x.name === name)!;
-    const vars = await this.em.variables(sc.ref);
+    const sc = scopes.find((x) => x.name === name);
+    const vars = sc ? await this.em.variables(sc.ref) : [];
     if (!vars.length) this.io.print(this.io.style.dim(`(no ${name.toLowerCase()})`));
     for (const v of vars) this.io.print(`  ${this.io.style.cyan(v.name)} = ${v.value}`);
     return 'stay';
@@ -166,58 +238,86 @@ export class DebugConsole {
     if (!this.requireStopped()) return 'stay';
     const { frames } = await this.em.stackTrace();
     for (const f of frames) {
-      const mark = f.id === this.frameId ? '>' : ' ';
       if (f.kind === 'boundary') { this.io.print(this.io.style.dim(`  --- ${f.name} ---`)); continue; }
-      const where = f.source ? `${relativeName(f.source)}:${f.line}` : f.origin ? `${f.origin.replace(/^[=@]/, '')}:${f.line}` : '[C]';
-      this.io.print(`${mark} #${f.id} ${f.name} at ${where}`);
+      const mark = f.id === this.frameId ? '>' : ' ';
+      this.io.print(`${mark} #${f.id} ${f.name} at ${whereOf(f)}`);
     }
     return 'stay';
+  }
+
+  private async selectedFrame(): Promise<{ id: number; name: string; source?: string; origin?: string; line: number } | undefined> {
+    const { frames } = await this.em.stackTrace();
+    return frames.find((x) => x.id === this.frameId);
+  }
+
+  private async frameCommand(arg: string): Promise<CommandResult> {
+    if (!arg) {
+      if (!this.requireStopped()) return 'stay';
+      const f = await this.selectedFrame();
+      if (f) this.io.print(`#${f.id} ${f.name} at ${whereOf(f)}`);
+      return 'stay';
+    }
+    return this.selectFrame(Number(arg));
+  }
+
+  private async moveFrame(by: 1 | -1): Promise<CommandResult> {
+    if (!this.requireStopped()) return 'stay';
+    const { frames } = await this.em.stackTrace();
+    const ids = frames.filter((f) => f.kind !== 'boundary').map((f) => f.id);
+    const next = by > 0 ? ids.find((id) => id > this.frameId) : [...ids].reverse().find((id) => id < this.frameId);
+    if (next === undefined) { this.error(by > 0 ? 'already at the outermost frame' : 'already at the innermost frame'); return 'stay'; }
+    return this.selectFrame(next);
   }
 
   private async selectFrame(id: number): Promise<CommandResult> {
     if (!this.requireStopped()) return 'stay';
     const { frames } = await this.em.stackTrace();
     const f = frames.find((x) => x.id === id);
-    if (!Number.isInteger(id) || !f || f.kind === 'boundary') { this.io.print(this.io.style.red(`no frame ${id} (see .stack)`)); return 'stay'; }
+    if (!Number.isInteger(id) || !f || f.kind === 'boundary') { this.error(`no frame ${id} (see .stack)`); return 'stay'; }
     this.frameId = id;
-    this.io.print(`#${f.id} ${f.name}${f.source ? ` at ${relativeName(f.source)}:${f.line}` : ''}`);
+    this.io.print(`#${f.id} ${f.name} at ${whereOf(f)}`);
+    if (f.source) this.printSource(f.source, f.line, 0);
     return 'stay';
   }
 
   private async addWatch(expr: string): Promise<CommandResult> {
-    if (!expr) { this.io.print(this.io.style.red('usage: .watch EXPR')); return 'stay'; }
+    if (!expr) { this.error('usage: .watch EXPR'); return 'stay'; }
     this.watches.push(expr);
     this.io.print(`Watch ${this.watches.length}: ${expr}`);
-    if (this.em.isStopped) await this.showWatches();
+    if (this.em.isStopped) await this.showWatch(this.watches.length - 1);
     return 'stay';
   }
 
   private async removeWatch(arg: string): Promise<CommandResult> {
     const n = Number(arg);
-    if (!this.watches[n - 1]) { this.io.print(this.io.style.red(`no watch ${arg}`)); return 'stay'; }
+    if (!Number.isInteger(n) || !this.watches[n - 1]) { this.error(`no watch ${arg || '(missing N)'} (${this.watches.length} set)`); return 'stay'; }
     this.watches.splice(n - 1, 1);
     this.io.print(`Removed watch ${n}`);
     return 'stay';
   }
 
   private async showWatches(): Promise<void> {
-    for (const [i, w] of this.watches.entries()) {
-      let value: string;
-      try {
-        value = (await this.em.evaluate(w, this.frameId, 'watch')).value;
-      } catch (e) {
-        value = this.io.style.red(`<${e instanceof Error ? e.message : String(e)}>`);
-      }
-      this.io.print(`  ${this.io.style.dim(`watch ${i + 1}:`)} ${w} = ${value}`);
-    }
+    for (let i = 0; i < this.watches.length; i++) await this.showWatch(i);
   }
 
-  private async list(context: number): Promise<CommandResult> {
+  private async showWatch(i: number): Promise<void> {
+    const w = this.watches[i];
+    let value: string;
+    try {
+      value = (await this.em.evaluate(w, this.frameId, 'watch')).value;
+    } catch (e) {
+      value = this.io.style.red(`<${e instanceof Error ? e.message : String(e)}>`);
+    }
+    this.io.print(`  ${this.io.style.dim(`watch ${i + 1}:`)} ${w} = ${value}`);
+  }
+
+  private async list(arg: string): Promise<CommandResult> {
+    const context = arg ? Number(arg) : 5;
+    if (!Number.isInteger(context) || context < 0) { this.error('usage: .list [N]'); return 'stay'; }
     if (!this.requireStopped()) return 'stay';
-    const { frames } = await this.em.stackTrace();
-    const f = frames.find((x) => x.id === this.frameId);
+    const f = await this.selectedFrame();
     if (!f?.source) { this.io.print(this.io.style.dim('(no source for this frame)')); return 'stay'; }
-    this.printSource(f.source, f.line, Number.isFinite(context) ? context : 5);
+    this.printSource(f.source, f.line, context);
     return 'stay';
   }
 
@@ -232,8 +332,9 @@ export class DebugConsole {
   }
 
   private async trace(arg: string): Promise<CommandResult> {
+    if (!arg) { this.io.print(`Trace level: ${traceLevel() === 'silent' ? 'off' : traceLevel()}`); return 'stay'; }
     const level = arg === 'on' ? 'debug' : arg;
-    if (!TRACE_LEVELS.includes(level as TraceLevel)) { this.io.print(this.io.style.red(`usage: .trace on|off|${TRACE_LEVELS.join('|')}`)); return 'stay'; }
+    if (!TRACE_LEVELS.includes(level as TraceLevel)) { this.error(`usage: .trace on|${TRACE_LEVELS.join('|')}`); return 'stay'; }
     setTraceLevel(level as TraceLevel);
     this.io.print(`Trace level: ${level}`);
     return 'stay';
@@ -241,17 +342,21 @@ export class DebugConsole {
 
   private requireStopped(): boolean {
     if (this.em.isStopped) return true;
-    this.io.print(this.io.style.red('the script is not stopped (use .pause)'));
+    this.error('the script is not stopped (.pause or a breakpoint stops it)');
     return false;
   }
 
   /** Evaluates a Lua line in the selected frame and prints its value. */
   async evaluate(line: string): Promise<void> {
+    const req = this.request('evaluate', line);
     try {
       const r = await this.em.evaluate(line, this.frameId, 'repl');
       if (r.value !== '') this.io.print(r.value);
+      this.log.debug({ req, type: r.type }, 'done');
     } catch (e) {
-      this.io.print(this.io.style.red(`error: ${e instanceof Error ? e.message : String(e)}`));
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.debug({ req, err: message }, 'evaluation failed');
+      this.error(`error: ${message}`);
     }
   }
 
@@ -260,17 +365,40 @@ export class DebugConsole {
     this.frameId = 1;
     const { frames } = await this.em.stackTrace(0, 1);
     const top = frames[0];
-    const where = top?.source ? `${relativeName(top.source)}:${top.line}` : top ? `${top.origin ?? '?'}:${top.line}` : '?';
-    const reason = stop.reason === 'exception' ? `error: ${stop.description}` : stop.reason;
+    const where = top ? whereOf(top) : '?';
+    const hit = this.breaks.numbersOf(stop.hitBreakpointIds);
+    const reason = stop.reason === 'exception' ? `error: ${stop.description}`
+      : stop.reason === 'breakpoint' && hit.length ? `breakpoint ${hit.join(', ')}` : stop.reason;
+    this.log.info({ reason: stop.reason, where, hitBreakpointIds: stop.hitBreakpointIds }, 'stopped');
     this.io.print(`${this.io.style.bold('Stopped at')} ${where} (${reason})`);
     if (top?.source) this.printSource(top.source, top.line, 0);
-    if (stop.reason === 'breakpoint' && stop.description.startsWith('Error in breakpoint condition')) this.io.print(this.io.style.red(stop.description));
+    if (stop.reason === 'breakpoint' && stop.description.startsWith('Error in breakpoint condition')) this.error(stop.description);
     await this.showWatches();
   }
 
-  completionWords(): string[] {
-    return this.commandNames;
+  /** Tab completion (readline's shape: candidates and the word they replace): commands, then Lua names and fields. */
+  async complete(line: string): Promise<[string[], string]> {
+    if (/^\s*\.\S*$/.test(line)) {
+      const word = line.trim();
+      return [this.commandNames.filter((n) => n.startsWith(word)), word];
+    }
+    // A whole Lua line, or the expression after `.watch`.
+    const head = /^\s*\.\S+\s+/.exec(line)?.[0] ?? '';
+    if (head && !/^\s*\.(watch|w)\s/.test(line)) return [[], ''];
+    const expr = line.slice(head.length);
+    if (!this.em.isStopped && this.em.isRunning) return [[], ''];
+    const partial = /[A-Za-z_]\w*$/.exec(expr)?.[0] ?? '';
+    try {
+      const items = await this.em.completions(expr, expr.length + 1, this.em.isStopped ? this.frameId : undefined);
+      return [items.map((i) => i.label).filter((l) => l.startsWith(partial)), partial];
+    } catch {
+      return [[], partial];
+    }
   }
 }
 
-export function basenameOf(p: string): string { return path.basename(p); }
+function whereOf(f: { source?: string; origin?: string; line: number }): string {
+  if (f.source) return `${relativeName(f.source)}:${f.line}`;
+  if (f.origin) return `${f.origin.replace(/^[=@]/, '')}:${f.line}`;
+  return '[C]';
+}

@@ -1,5 +1,5 @@
 // `llmspell debug <script> [--port N] [--break-at FILE:LINE]...`: with --port, the script waits
-// for a DAP client's `attach`; without it, the terminal debugger.
+// for a DAP client's `attach`; without it, the terminal debugger. FILE may be a bare file name.
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +8,7 @@ import { serveTcp, WaitingScriptTarget } from '../../dap/index.js';
 import { logger } from '../../log/index.js';
 import { UsageError } from '../errors.js';
 import { checkHost, parseBreakAt, parsePort } from '../options.js';
-import { runTerminalDebugger } from '../../terminal/index.js';
+import { matchProblem, resolveUserFile, runTerminalDebugger, scriptSearchRoots } from '../../terminal/index.js';
 
 export function registerDebug(program: Command): void {
   program
@@ -27,10 +27,19 @@ export function registerDebug(program: Command): void {
         return;
       }
       checkHost(opts.host);
+      // Bare names as in the terminal debugger; a file's breakpoints go together (each call replaces them).
+      const byFile = new Map<string, { line: number; condition?: string }[]>();
+      const roots = scriptSearchRoots(script);
+      for (const b of breaks) {
+        const match = resolveUserFile(b.file, [], roots);
+        const problem = matchProblem(b.file, match, roots);
+        if (problem || match.kind === 'ambiguous') throw new UsageError(`--break-at ${b.file}:${b.line}: ${problem}`);
+        byFile.set(match.file, [...(byFile.get(match.file) ?? []), { line: b.line, condition: b.condition }]);
+      }
       const em = new ExecutionManager();
       em.on('output', (o) => (o.category === 'stderr' ? process.stderr : process.stdout).write(o.text));
       await em.start({ stdin: 'inherit', debug: true });
-      for (const b of breaks) await em.setBreakpoints(path.resolve(b.file), [{ line: b.line, condition: b.condition }]);
+      for (const [file, bps] of byFile) await em.setBreakpoints(file, bps);
       const log = logger('dap');
       const target = new WaitingScriptTarget(em, path.resolve(script), args);
       const server = await serveTcp(parsePort(opts.port), opts.host, () => target, { error: (m) => log.error(m) });

@@ -1,6 +1,6 @@
 // `llmspell repl`: an interactive Lua session with the debug commands.
 import type { Command } from 'commander';
-import { runRepl } from '../../terminal/repl.js';
+import { runRepl } from '../../terminal/index.js';
 
 export function registerRepl(program: Command): void {
   program
