@@ -5,6 +5,7 @@ import { registerDap } from './commands/dap.js';
 import { registerDebug } from './commands/debug.js';
 import { registerRepl } from './commands/repl.js';
 import { registerKernel } from './commands/kernel.js';
+import { registerTerminalRelay } from './commands/terminal-relay.js';
 import { parseTraceLevel } from './options.js';
 import { setTraceLevel } from '../log/index.js';
 import { UsageError } from './errors.js';
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<void> {
   registerDebug(program);
   registerRepl(program);
   registerKernel(program);
+  registerTerminalRelay(program);
   // Also after the command (`llmspell repl --trace debug`): positional options send it there.
   for (const c of program.commands) c.option('--trace <level>', 'log level on stderr: off, error, warn, info, debug, trace');
   try {

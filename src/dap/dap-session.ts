@@ -64,7 +64,13 @@ export class DapSession {
   private async receive(raw: unknown): Promise<void> {
     const msg = raw as Partial<P.Request>;
     const isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
-    if (isObject && msg.type === 'response') return; // answers to our reverse requests
+    if (isObject && msg.type === 'response') {
+      // An answer to one of our reverse requests (runInTerminal).
+      const r = raw as P.Response;
+      this.reverseWaiting.get(r.request_seq)?.(r);
+      this.reverseWaiting.delete(r.request_seq);
+      return;
+    }
     if (!isObject || typeof msg.seq !== 'number') {
       // Nothing to answer: without a seq no response can name this message.
       this.abandon(`a DAP message needs type "request", a numeric seq and a command; got ${JSON.stringify(raw).slice(0, 200)}`);
@@ -127,10 +133,19 @@ export class DapSession {
     this.transport.send(ev);
   }
 
-  /** Sends a request to the client (runInTerminal); its response is not awaited here. */
-  sendReverseRequest(command: string, args: unknown): void {
-    this.transport.send({ seq: this.seq++, type: 'request', command, arguments: args });
+  private readonly reverseWaiting = new Map<number, (r: P.Response) => void>();
+
+  /** Sends a request to the client (runInTerminal) and resolves with its response. */
+  reverseRequest(command: string, args: unknown): Promise<P.Response> {
+    const seq = this.seq++;
+    return new Promise((resolve) => {
+      this.reverseWaiting.set(seq, resolve);
+      this.transport.send({ seq, type: 'request', command, arguments: args });
+    });
   }
+
+  /** Where the script's stdout/stderr go instead of output events (its own terminal). */
+  scriptOutput: ((text: string) => void) | null = null;
 
   private flush(): void {
     for (const ev of this.queued.splice(0)) { ev.seq = this.seq++; this.transport.send(ev); }
@@ -146,10 +161,13 @@ export class DapSession {
     };
     on('stopped', (s: StoppedEvent) => this.sendEvent('stopped', this.stoppedBody(s)));
     on('continued', (threadId: number) => this.sendEvent('continued', { threadId, allThreadsContinued: true }));
-    on('output', (o: OutputEvent) => this.sendEvent('output', {
-      category: o.category, output: o.text,
-      ...(o.source ? { source: this.source(o.source), line: this.toClientLine(o.line ?? 1) } : {}),
-    }));
+    on('output', (o: OutputEvent) => {
+      if (this.scriptOutput && o.category !== 'console') { this.scriptOutput(o.text); return; }
+      this.sendEvent('output', {
+        category: o.category, output: o.text,
+        ...(o.source ? { source: this.source(o.source), line: this.toClientLine(o.line ?? 1) } : {}),
+      });
+    });
     on('breakpoint', (b: Breakpoint) => {
       // Only breakpoints this client set: another owner's would be ids it never heard of.
       const id = this.breakpoints.clientId(b.id);

@@ -3,6 +3,7 @@
 // no protocol; it lives on the main thread and never blocks (the runtime's worker does).
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import {
   ScriptRuntime, RuntimeState, type BreakpointState, type Completeness, type CompletionItem, type EvaluateContext, type EvaluateResult,
   type ExceptionFilterSpec, type FrameInfo, type FunctionBreakpointSpec, type RunOutcome, type RuntimeOptions,
@@ -79,9 +80,10 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
   get hasEnded(): boolean { return this.ended; }
 
   /** Starts a runtime (persistent session) without running anything yet. */
-  async start(options: Partial<RuntimeOptions> & { debug?: boolean; stopOnEntry?: boolean } = {}): Promise<ScriptRuntime> {
+  async start(options: Partial<RuntimeOptions> & { debug?: boolean; stopOnEntry?: boolean; stdinStream?: Readable } = {}): Promise<ScriptRuntime> {
     if (this.runtime) throw new Error('a runtime is already started');
-    const rt = new ScriptRuntime(options);
+    const { stdinStream, ...runtimeOptions } = options;
+    const rt = new ScriptRuntime(runtimeOptions, stdinStream);
     this.runtime = rt;
     rt.on('output', (stream, data) => this.emit('output', { category: stream, text: Buffer.from(data).toString('utf8') }));
     rt.on('debug', (e) => {

@@ -2,6 +2,7 @@
 // The layers above (CLI, debugger, kernels) see only this class and the protocol's outcome
 // types; they never see the VM, so another script language could sit behind the same API.
 import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ControlBlock, newControlBlock } from './control-block.js';
 import type { DebugCommandName, DebugCommands, DebugEvent } from './debug-protocol.js';
@@ -37,7 +38,8 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
   /** Whether this runtime's VM supports the debugger (known once started). */
   debuggable = false;
 
-  constructor(options: Partial<RuntimeOptions> = {}) {
+  /** `stdinStream` replaces this process's stdin for the 'inherit' mode (a debuggee's own terminal). */
+  constructor(options: Partial<RuntimeOptions> = {}, stdinStream?: Readable) {
     super();
     const full: RuntimeOptions = {
       cwd: options.cwd ?? process.cwd(),
@@ -45,7 +47,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
       stdin: options.stdin ?? 'none',
     };
     this.control = new ControlBlock(newControlBlock());
-    this.stdinPump = full.stdin === 'inherit' ? new StdinPump(process.stdin) : null;
+    this.stdinPump = full.stdin === 'inherit' ? new StdinPump(stdinStream ?? process.stdin) : null;
     const channel = new MessageChannel();
     this.debugPort = channel.port1;
     this.debugPort.unref();
