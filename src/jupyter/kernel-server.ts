@@ -10,12 +10,15 @@ import type { Message } from './wire.js';
 type Handler = (msg: Message, channel: Channel) => Promise<void>;
 
 export class KernelServer {
-  private readonly shellQueue: Message[] = [];
+  /** Shell requests in arrival order, each with its arrival number. */
+  private readonly shellQueue: { msg: Message; n: number }[] = [];
+  private received = 0;
+  /** After a failed cell with stop_on_error, execute requests received up to this number are aborted. */
+  private abortThrough = 0;
   private shellBusy = false;
   /** The cell waiting in io.read (shell requests run one at a time, so there is at most one). */
   private pendingInput: ((value: string | null) => void) | null = null;
   private readonly handlers: Record<string, Handler>;
-  private aborting = false;
   onShutdown: ((restart: boolean) => void) | null = null;
 
   constructor(
@@ -36,7 +39,7 @@ export class KernelServer {
         const r = await this.interpreter.inspect(String(m.content.code ?? ''), Number(m.content.cursor_pos ?? 0));
         return this.reply(c, m, 'inspect_reply', { status: 'ok', ...r, metadata: {} });
       },
-      history_request: (m, c) => this.reply(c, m, 'history_reply', { status: 'ok', history: this.historyFor(m.content) }),
+      history_request: (m, c) => this.reply(c, m, 'history_reply', { status: 'ok', history: this.interpreter.history.query(m.content) }),
       comm_info_request: (m, c) => this.reply(c, m, 'comm_info_reply', { status: 'ok', comms: {} }),
       comm_open: async (m) => {
         // No comm targets: close it, as the protocol asks.
@@ -45,7 +48,7 @@ export class KernelServer {
       comm_msg: async () => undefined,
       comm_close: async () => undefined,
       interrupt_request: async (m, c) => {
-        this.interpreter.interrupt();
+        this.interrupt();
         await this.reply(c, m, 'interrupt_reply', { status: 'ok' });
       },
       shutdown_request: (m, c) => this.shutdown(m, c),
@@ -54,6 +57,13 @@ export class KernelServer {
         await this.reply(c, m, 'debug_reply', body);
       },
     };
+  }
+
+  /** Stops the running cell (interrupt_request, SIGINT), also while it waits for input. */
+  interrupt(): void {
+    // The interpreter ends the wait itself; a late input_reply must not answer a later request.
+    this.pendingInput = null;
+    this.interpreter.interrupt();
   }
 
   start(): void {
@@ -77,7 +87,7 @@ export class KernelServer {
       void this.serve(msg, channel);
       return;
     }
-    this.shellQueue.push(msg);
+    this.shellQueue.push({ msg, n: ++this.received });
     void this.drainShell();
   }
 
@@ -85,22 +95,19 @@ export class KernelServer {
     if (this.shellBusy) return;
     this.shellBusy = true;
     try {
-      for (let msg = this.shellQueue.shift(); msg; msg = this.shellQueue.shift()) {
-        if (this.aborting && msg.header.msg_type === 'execute_request') {
-          await this.reply('shell', msg, 'execute_reply', { status: 'aborted', execution_count: this.interpreter.executionCount });
-          continue;
-        }
-        await this.serve(msg, 'shell');
+      for (let next = this.shellQueue.shift(); next; next = this.shellQueue.shift()) {
+        const { msg, n } = next;
+        // Cells already queued when a cell failed (stop_on_error) are aborted; later ones run.
+        const abort = n <= this.abortThrough && msg.header.msg_type === 'execute_request';
+        await this.serve(msg, 'shell', abort ? (m, c) => this.reply(c, m, 'execute_reply', { status: 'aborted' }) : undefined);
       }
     } finally {
-      this.aborting = false;
       this.shellBusy = false;
     }
   }
 
-  private async serve(msg: Message, channel: Channel): Promise<void> {
+  private async serve(msg: Message, channel: Channel, handler: Handler | undefined = this.handlers[msg.header.msg_type]): Promise<void> {
     const type = msg.header.msg_type;
-    const handler = this.handlers[type];
     await this.sockets.publish('status', msg.header, { execution_state: 'busy' });
     try {
       if (!handler) {
@@ -132,11 +139,14 @@ export class KernelServer {
     const publisher: Publisher = {
       stream: (name, text) => { if (!silent) void this.sockets.publish('stream', msg.header, { name, text }); },
       executeResult: (count, data) => void this.sockets.publish('execute_result', msg.header, { execution_count: count, data, metadata: {} }),
+      display: (data, metadata) => { if (!silent) void this.sockets.publish('display_data', msg.header, { data, metadata, transient: {} }); },
+      clearOutput: (wait) => { if (!silent) void this.sockets.publish('clear_output', msg.header, { wait }); },
       error: (ename, evalue, traceback) => { if (!silent) void this.sockets.publish('error', msg.header, { ename, evalue, traceback }); },
+      allowStdin,
       input: (prompt) => (allowStdin ? this.requestInput(msg, prompt) : Promise.resolve(null)),
     };
     const reply = await this.interpreter.execute(code, { silent, storeHistory }, publisher);
-    if (reply.status === 'error' && stopOnError) this.aborting = true;
+    if (reply.status === 'error' && stopOnError) this.abortThrough = this.received;
     await this.reply(channel, msg, 'execute_reply', reply);
   }
 
@@ -146,20 +156,6 @@ export class KernelServer {
       this.pendingInput = resolve;
       void this.sockets.send('stdin', parent, 'input_request', { prompt, password: false });
     });
-  }
-
-  private historyFor(content: Record<string, unknown>): [number, number, string][] {
-    const all = this.interpreter.history;
-    if (content.hist_access_type === 'tail') return all.slice(-Number(content.n ?? 10));
-    if (content.hist_access_type === 'search') {
-      const pattern = String(content.pattern ?? '*');
-      const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-      const hits = all.filter((h) => re.test(h[2]));
-      return content.unique ? hits.filter((h, i) => hits.findIndex((x) => x[2] === h[2]) === i) : hits;
-    }
-    const start = Number(content.start ?? 0);
-    const stop = content.stop === undefined ? Infinity : Number(content.stop);
-    return all.filter((h) => h[1] >= start && h[1] < stop);
   }
 
   private async shutdown(msg: Message, channel: Channel): Promise<void> {

@@ -34,15 +34,21 @@ export class JupyterDebugger {
   private transport: InMemoryTransport | null = null;
   private readonly waiting = new Map<number, (r: P.Response) => void>();
   private started = false;
+  private ended: Promise<void> = Promise.resolve();
+  /** The debug_request being answered: DAP events it causes go out with it as their parent. */
+  private parent: unknown = null;
 
   constructor(
     private readonly em: ExecutionManager,
     private readonly cells: CellFiles,
-    private readonly publishEvent: (event: P.Event) => void,
+    private readonly publishEvent: (event: P.Event, parent: unknown) => void,
+    /** Stops the running cell (the kernel's interrupt): what `terminate` means in a notebook. */
+    private readonly interruptCell: () => void = () => undefined,
   ) {}
 
   /** Answers one debug_request (a DAP request) with the debug_reply content (a DAP response). */
-  async handle(request: P.Request, _header: unknown): Promise<P.Response> {
+  async handle(request: P.Request, header: unknown): Promise<P.Response> {
+    this.parent = header;
     const respond = (body: unknown, success = true, message?: string): P.Response => ({
       seq: 0, type: 'response', request_seq: request.seq, command: request.command, success, body, ...(message ? { message } : {}),
     });
@@ -60,6 +66,32 @@ export class JupyterDebugger {
         case 'inspectVariables': return respond({ variables: await this.inspectVariables() });
         case 'richInspectVariables': return respond(await this.richInspect(request.arguments as { variableName?: string; frameId?: number }));
         case 'copyToGlobals': return respond(await this.copyToGlobals(request.arguments as { srcVariableName?: string; dstVariableName?: string; srcFrameId?: number }));
+        case 'initialize': {
+          const r = await this.forward(request);
+          // The kernel's session outlives the debugger: no restart from here.
+          if (r.success && r.body) (r.body as P.Capabilities).supportsRestartRequest = false;
+          return r;
+        }
+        // The variable explorer expands globals (from inspectVariables) while no cell is stopped.
+        case 'variables':
+          if (this.em.isStopped) return await this.forward(request);
+          return respond({ variables: await this.idleVariables(request.arguments as P.VariablesArguments) });
+        case 'evaluate':
+          if (this.em.isStopped) return await this.forward(request);
+          return respond(await this.idleEvaluate(request.arguments as P.EvaluateArguments));
+        case 'terminate':
+          // Ending the debuggee would end the kernel's session: stop the running cell instead.
+          this.interruptCell();
+          return respond(undefined);
+        case 'restart':
+          return respond(undefined, false, "the debugger cannot restart a notebook's kernel: restart the kernel instead");
+        case 'disconnect': {
+          // Never with terminateDebuggee: the debuggee is the kernel's session.
+          const r = await this.forward({ ...request, arguments: { ...(request.arguments as object), terminateDebuggee: false } });
+          // The session ends after its response: wait, so debugInfo right after says so.
+          await this.ended;
+          return r;
+        }
         default: return await this.forward(request);
       }
     } catch (e) {
@@ -75,7 +107,7 @@ export class JupyterDebugger {
         this.waiting.get(r.request_seq)?.(r);
         this.waiting.delete(r.request_seq);
       } else if (m.type === 'event') {
-        this.publishEvent(m as P.Event);
+        this.publishEvent(m as P.Event, this.parent);
       }
     });
     const em = this.em;
@@ -83,7 +115,9 @@ export class JupyterDebugger {
       attach: async () => { this.started = true; return em; },
       launch: async () => { throw new Error("a notebook's kernel is already running: use 'attach'"); },
     }, { error: () => undefined });
-    session.onEnd = () => { this.started = false; };
+    let ended = (): void => undefined;
+    this.ended = new Promise<void>((r) => { ended = r; });
+    session.onEnd = () => { this.started = false; ended(); };
     this.session = session;
     this.transport = transport;
     return session;
@@ -127,6 +161,19 @@ export class JupyterDebugger {
     return vars
       .filter((v) => !STANDARD_GLOBALS.has(v.name) && v.name !== '(metatable)')
       .map((v) => ({ name: v.name, value: v.value, type: v.type, evaluateName: v.name, variablesReference: v.ref, indexedVariables: v.indexed, namedVariables: v.named }));
+  }
+
+  private async idleVariables(args: P.VariablesArguments): Promise<P.Variable[]> {
+    if (typeof args?.variablesReference !== 'number') throw new Error("'variables' needs arguments.variablesReference");
+    const vars = await this.em.variables(args.variablesReference, args.filter, args.start, args.count);
+    return vars.map((v) => ({ name: v.name, value: v.value, type: v.type, variablesReference: v.ref, indexedVariables: v.indexed, namedVariables: v.named }));
+  }
+
+  private async idleEvaluate(args: P.EvaluateArguments): Promise<P.EvaluateResponse['body']> {
+    if (typeof args?.expression !== 'string') throw new Error("'evaluate' needs arguments.expression");
+    const context = args.context === 'watch' || args.context === 'hover' || args.context === 'clipboard' ? args.context : 'repl';
+    const r = await this.em.evaluate(args.expression, undefined, context);
+    return { result: r.value, type: r.type, variablesReference: r.ref, indexedVariables: r.indexed, namedVariables: r.named };
   }
 
   private async richInspect(args: { variableName?: string; frameId?: number }): Promise<Record<string, unknown>> {

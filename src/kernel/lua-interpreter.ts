@@ -1,18 +1,23 @@
 // The kernel's interpreter, in the xeus sense: execute, complete, inspect, is_complete,
 // kernel_info and history for Lua, on one persistent session. It never touches a socket: it
 // publishes through the Publisher it is given.
-import { ExecutionManager, type StoppedEvent } from '../debug/index.js';
-import { DebugConsole } from '../terminal/debug-console.js';
-import { styleFor } from '../terminal/style.js';
+import { ExecutionManager } from '../debug/index.js';
 import type { RunOutcome } from '../runtime/index.js';
 import { CellFiles } from './cell-files.js';
+import { debugCellBody, runDebugCell, type DebugCellHost } from './debug-cell.js';
+import { DisplayChannel, JUPYTER_PRELUDE } from './display-channel.js';
+import { History } from './history.js';
 import { LUA_HELP } from './lua-help.js';
 
 export interface Publisher {
   stream(name: 'stdout' | 'stderr', text: string): void;
   executeResult(count: number, data: Record<string, string>): void;
+  display(data: Record<string, string>, metadata: Record<string, string>): void;
+  clearOutput(wait: boolean): void;
   error(ename: string, evalue: string, traceback: string[]): void;
-  /** io.read in a cell: ask the frontend (input_request); null when it cannot answer. */
+  /** Whether the frontend takes input_request (execute_request's allow_stdin). */
+  readonly allowStdin: boolean;
+  /** io.read in a cell: ask the frontend (input_request); null for end of input. */
   input(prompt: string): Promise<string | null>;
 }
 
@@ -25,22 +30,71 @@ export interface ExecuteOptions {
   storeHistory: boolean;
 }
 
+/** `?name` or `name?`: the help for name, shown in the pager (as IPython does). */
+const HELP_REQUEST = /^\s*(?:\?\s*([A-Za-z_][\w.:]*)|([A-Za-z_][\w.:]*)\s*\?)\s*$/;
+
+/** `exit` or `quit` (with or without `()`) when no such global exists: the frontend may end. */
+const EXIT_REQUEST = /^\s*(exit|quit)\s*(?:\(\s*\))?\s*$/;
+
 export class LuaInterpreter {
   readonly em = new ExecutionManager();
   readonly cells = new CellFiles();
   executionCount = 0;
-  readonly history: [number, number, string][] = [];
+  readonly history = new History();
   private publisher: Publisher | null = null;
+  private stdout: DisplayChannel | null = null;
+  /** Ends a wait for input (io.read, a %%debug prompt) when the cell is interrupted. */
+  private cancelInput: (() => void) | null = null;
+  /** The running cell was interrupted: it fails as interrupted even if it got to its end first. */
+  private interrupted = false;
+  /** The running cell called io.read but its frontend takes no input. */
+  private stdinRefused = false;
+  private interruptTimer: NodeJS.Timeout | null = null;
   version = 'Lua 5.4';
 
   async start(): Promise<void> {
     const rt = await this.em.start({ stdin: 'request', debug: true });
     this.version = (await rt.start()).version;
     this.em.on('output', (o) => {
-      if (o.category === 'console') this.publisher?.stream('stderr', o.text);
+      if (o.category === 'stdout' && this.stdout) this.stdout.write(o.text);
+      else if (o.category === 'console') this.publisher?.stream('stderr', o.text);
       else this.publisher?.stream(o.category, o.text);
     });
-    rt.inputProvider = () => (this.publisher ? this.publisher.input('') : Promise.resolve(null));
+    // An interrupted cell that stops again (another breakpoint) goes on to its interrupt.
+    this.em.on('stopped', () => {
+      if (this.interrupted && this.publisher) void this.em.continue().catch(() => undefined);
+    });
+    // An interrupted io.read gets an empty line (not end of input, which would end input for
+    // the rest of the session); the cell then fails as interrupted. Without stdin, the cell
+    // fails the same way, with an error that says why (as ipykernel's StdinNotImplementedError).
+    rt.inputProvider = () => {
+      if (this.publisher && !this.publisher.allowStdin) {
+        this.stdinRefused = true;
+        this.em.interrupt();
+        return Promise.resolve('');
+      }
+      return this.ask('', '');
+    };
+    const prelude = await this.em.runChunk(JUPYTER_PRELUDE, '=(jupyter)');
+    if (prelude.status !== 'ok') throw new Error(`the kernel's jupyter table failed to load: ${JSON.stringify(prelude)}`);
+  }
+
+  /** Asks the frontend for a line; an interrupt ends the wait with `onInterrupt`. */
+  private ask(prompt: string, onInterrupt: string | null): Promise<string | null> {
+    const publisher = this.publisher;
+    if (!publisher) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const cancel = (): void => {
+        this.cancelInput = null;
+        resolve(onInterrupt);
+      };
+      this.cancelInput = cancel;
+      void publisher.input(prompt).then((line) => {
+        if (this.cancelInput !== cancel) return;
+        this.cancelInput = null;
+        resolve(line);
+      });
+    });
   }
 
   kernelInfo(): Record<string, unknown> {
@@ -69,21 +123,53 @@ export class LuaInterpreter {
   async execute(code: string, opts: ExecuteOptions, publisher: Publisher): Promise<ExecuteReply> {
     if (opts.storeHistory && !opts.silent) {
       this.executionCount++;
-      this.history.push([1, this.executionCount, code]);
+      this.history.add(this.executionCount, code);
     }
     const count = this.executionCount;
-    if (/^%%debug\b/.test(code)) return this.executeUnderDebugger(code.replace(/^%%debug[^\n]*\n?/, ''), count, opts, publisher);
+    const help = HELP_REQUEST.exec(code);
+    if (help) return this.page(help[1] ?? help[2], count);
+    const exit = EXIT_REQUEST.exec(code);
+    if (exit && await this.isUndefined(exit[1])) {
+      // jupyter console ends on this payload, as after IPython's exit.
+      return { status: 'ok', execution_count: count, user_expressions: {}, payload: [{ source: 'ask_exit', keepkernel: false }] };
+    }
+    const debugBody = debugCellBody(code);
+    const body = debugBody ?? code;
     // Cells run from the file JupyterLab's debugger names, so breakpoints in a cell bind to it.
-    const file = this.cells.dump(code);
+    const file = this.cells.dump(body);
     this.publisher = publisher;
+    this.interrupted = false;
+    this.stdinRefused = false;
+    this.stdout = new DisplayChannel((e) => {
+      if (e.kind === 'text') publisher.stream('stdout', e.text);
+      else if (e.kind === 'display') publisher.display(e.data, e.metadata);
+      else publisher.clearOutput(e.wait);
+    });
     let outcome: RunOutcome;
     try {
-      outcome = await this.em.runChunk(code, `@${file}`, true);
+      outcome = debugBody !== null ? await runDebugCell(this.debugHost(publisher), body, file) : await this.em.runChunk(body, `@${file}`, true);
     } finally {
+      this.stdout.flush();
+      this.stdout = null;
       this.publisher = null;
+      this.cancelInput = null;
+      if (this.interruptTimer) clearInterval(this.interruptTimer);
+      this.interruptTimer = null;
+    }
+    // Interrupted while it waited for input or was stopped, the cell may have ended before the interrupt hit.
+    if (outcome.status === 'ok' && this.interrupted) outcome = { status: 'error', kind: 'runtime', message: 'interrupted!' };
+    if (this.stdinRefused && !this.interrupted) {
+      const ename = 'StdinNotImplementedError';
+      const evalue = 'io.read was called, but this frontend does not support input requests';
+      publisher.error(ename, evalue, [`${ename}: ${evalue}`]);
+      return { status: 'error', execution_count: count, ename, evalue, traceback: [`${ename}: ${evalue}`] };
     }
     if (outcome.status === 'ok') {
-      if (!opts.silent && outcome.values.length) publisher.executeResult(count, { 'text/plain': outcome.values.join('\t') });
+      if (outcome.values.length) {
+        const text = outcome.values.join('\t');
+        if (opts.storeHistory && !opts.silent) this.history.setOutput(count, text);
+        if (!opts.silent) publisher.executeResult(count, { 'text/plain': text });
+      }
       return { status: 'ok', execution_count: count, user_expressions: {}, payload: [] };
     }
     const { ename, evalue, traceback } = describeError(outcome);
@@ -91,51 +177,35 @@ export class LuaInterpreter {
     return { status: 'error', execution_count: count, ename, evalue, traceback };
   }
 
-  /**
-   * `%%debug`: the cell stops at its first line and the terminal debugger's commands are read
-   * through input_request, for frontends without a debugger panel.
-   */
-  private async executeUnderDebugger(code: string, count: number, opts: ExecuteOptions, publisher: Publisher): Promise<ExecuteReply> {
-    const file = this.cells.dump(code);
-    const ui = new DebugConsole(this.em, { print: (t) => publisher.stream('stdout', `${t}\n`), style: styleFor(false) }, { loadedFiles: () => [], searchRoots: [this.cells.prefix], component: 'kernel-debug' });
-    const stops: StoppedEvent[] = [];
-    let wake: (() => void) | null = null;
-    const onStop = (s: StoppedEvent): void => { stops.push(s); wake?.(); };
-    this.em.on('stopped', onStop);
-    this.publisher = publisher;
-    let done = false;
+  private debugHost(publisher: Publisher): DebugCellHost {
+    return {
+      em: this.em,
+      searchRoot: this.cells.prefix,
+      print: (t) => publisher.stream('stdout', `${t}\n`),
+      ask: (prompt) => this.ask(prompt, null),
+      cancelAsk: () => this.cancelInput?.(),
+      interrupted: () => this.interrupted,
+    };
+  }
+
+  private async isUndefined(name: string): Promise<boolean> {
     try {
-      await this.em.stopOnNextRun();
-      const run = this.em.runChunk(code, `@${file}`, true).finally(() => { done = true; wake?.(); });
-      while (!done) {
-        if (!stops.length) { await new Promise<void>((r) => { wake = r; }); wake = null; continue; }
-        await ui.announceStop(stops.shift()!);
-        for (let resumed = false; !resumed;) {
-          const line = await publisher.input('(debug) ');
-          if (line === null) { await ui.command('.continue'); break; }
-          if (!line.trim()) continue;
-          if (ui.isCommand(line)) {
-            const r = await ui.command(line === '.quit' || line === '.q' ? '.continue' : line);
-            resumed = r === 'resumed';
-          } else await ui.evaluate(line);
-        }
-      }
-      const outcome = await run;
-      if (outcome.status === 'ok') {
-        if (!opts.silent && outcome.values.length) publisher.executeResult(count, { 'text/plain': outcome.values.join('\t') });
-        return { status: 'ok', execution_count: count, user_expressions: {}, payload: [] };
-      }
-      const { ename, evalue, traceback } = describeError(outcome);
-      publisher.error(ename, evalue, traceback);
-      return { status: 'error', execution_count: count, ename, evalue, traceback };
-    } finally {
-      this.publisher = null;
-      this.em.off('stopped', onStop);
+      return (await this.em.evaluate(name, undefined, 'hover')).type === 'nil';
+    } catch {
+      return false;
     }
   }
 
+  /** `?name`: the inspect text as a page payload (jupyter console and notebooks show it in a pager). */
+  private async page(name: string, count: number): Promise<ExecuteReply> {
+    const r = await this.inspect(name, name.length);
+    const text = r.found ? r.data['text/plain'] : `${name}: no help and no value (nil)`;
+    return { status: 'ok', execution_count: count, user_expressions: {}, payload: [{ source: 'page', data: { 'text/plain': text }, start: 0 }] };
+  }
+
   isComplete(code: string): Promise<{ status: 'complete' | 'incomplete' | 'invalid'; indent?: string }> {
-    return this.em.checkComplete(code).then((r) => (r.status === 'incomplete' ? { status: 'incomplete', indent: '  ' } : { status: r.status }));
+    if (HELP_REQUEST.test(code) || /^%%debug\b[^\n]*$/.test(code)) return Promise.resolve({ status: 'complete' });
+    return this.em.checkComplete(debugCellBody(code) ?? code).then((r) => (r.status === 'incomplete' ? { status: 'incomplete', indent: '  ' } : { status: r.status }));
   }
 
   async complete(code: string, cursor: number): Promise<{ matches: string[]; cursor_start: number; cursor_end: number }> {
@@ -154,20 +224,29 @@ export class LuaInterpreter {
   async inspect(code: string, cursor: number): Promise<{ found: boolean; data: Record<string, string> }> {
     const name = nameAt(code, cursor);
     if (!name) return { found: false, data: {} };
-    const help = LUA_HELP[name];
+    const help = LUA_HELP[name.replace(':', '.')];
     let preview = '';
     try {
-      const r = await this.em.evaluate(name, undefined, 'hover');
-      preview = `${name}: ${r.type} = ${r.value}`;
+      const r = await this.em.evaluate(name.replace(':', '.'), this.em.isStopped ? 1 : undefined, 'hover');
+      if (r.type !== 'nil') preview = `${name}: ${r.type} = ${r.value}`;
     } catch {
-      if (!help) return { found: false, data: {} };
+      // not a value we can show
     }
+    if (!help && !preview) return { found: false, data: {} };
     const text = help ? `${help[0]}\n\n${help[1]}${preview ? `\n\n${preview}` : ''}` : preview;
     return { found: true, data: { 'text/plain': text } };
   }
 
+  /** Stops the running cell: at once when it runs or waits for input, on resuming when stopped in the debugger. */
   interrupt(): void {
+    if (!this.publisher) return; // no cell runs: nothing to stop
+    this.interrupted = true;
+    if (this.cancelInput) this.cancelInput(); // the prompt's loop resumes a %%debug cell
+    else if (this.em.isStopped) void this.em.continue().catch(() => undefined);
+    // The runtime takes an interrupt only while it runs, and a resumed cell may not run yet:
+    // keep asking until the cell ends.
     this.em.interrupt();
+    this.interruptTimer ??= setInterval(() => this.em.interrupt(), 50);
   }
 
   async shutdown(): Promise<void> {
@@ -178,9 +257,9 @@ export class LuaInterpreter {
 
 /** The dotted name around the cursor (`string.format`, `t.x`), if any. */
 export function nameAt(code: string, cursor: number): string {
-  const left = /[A-Za-z_][\w.]*$/.exec(code.slice(0, cursor))?.[0] ?? '';
+  const left = /[A-Za-z_][\w.:]*$/.exec(code.slice(0, cursor))?.[0] ?? '';
   const right = /^[\w]*/.exec(code.slice(cursor))?.[0] ?? '';
-  return `${left}${right}`.replace(/^\.+|\.+$/g, '');
+  return `${left}${right}`.replace(/^[.:]+|[.:]+$/g, '');
 }
 
 function describeError(o: Exclude<RunOutcome, { status: 'ok' }>): { ename: string; evalue: string; traceback: string[] } {

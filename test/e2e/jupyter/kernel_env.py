@@ -12,9 +12,11 @@ bin/llmspell.js of this checkout, which must be built (`npx tsc -p .`).
 """
 import json
 import os
+import queue
 import shutil
 import subprocess
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -117,8 +119,6 @@ class Conversation:
         return self.control_reply(msg["header"]["msg_id"], timeout)["content"]
 
     def control_reply(self, msg_id, timeout=TIMEOUT):
-        import time
-
         deadline = time.time() + timeout
         while True:
             reply = self.kc.get_control_msg(timeout=max(0.1, deadline - time.time()))
@@ -126,8 +126,6 @@ class Conversation:
                 return reply
 
     def shell_reply(self, msg_id, timeout=TIMEOUT):
-        import time
-
         deadline = time.time() + timeout
         while True:
             reply = self.kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
@@ -136,9 +134,6 @@ class Conversation:
 
     def wait_iopub(self, predicate, timeout=TIMEOUT, what="an iopub message"):
         """The first iopub message (seen before or arriving now) for which predicate is true."""
-        import queue
-        import time
-
         for m in self.iopub:
             if predicate(m):
                 self.iopub.remove(m)
@@ -174,9 +169,6 @@ class Conversation:
 
     def outputs(self, msg_id, timeout=TIMEOUT):
         """Every iopub message of one request up to its idle status (which is left out)."""
-        import queue
-        import time
-
         out = []
         deadline = time.time() + timeout
         pending = [m for m in self.iopub if m["parent_header"].get("msg_id") == msg_id]

@@ -28,10 +28,8 @@ def tearDownModule():
 class DebuggerFlow(unittest.TestCase):
     def setUp(self):
         self.km, self.kc = kernel_env.start_kernel()
+        self.addCleanup(lambda: kernel_env.stop_kernel(self.km, self.kc))
         self.c = Conversation(self.kc)
-
-    def tearDown(self):
-        kernel_env.stop_kernel(self.km, self.kc)
 
     def ok(self, command, arguments=None):
         r = self.c.debug(command, arguments)
@@ -157,6 +155,97 @@ class DebuggerFlow(unittest.TestCase):
         results = [m for m in c.outputs(msg_id) if m["msg_type"] == "execute_result"]
         self.assertEqual(results[0]["content"]["data"]["text/plain"], "42")
         self.ok("disconnect", {"restart": False, "terminateDebuggee": False})
+
+    def test_interrupt_while_stopped_at_a_breakpoint_ends_the_cell(self):
+        c = self.c
+        self.start_debugging()
+        code = "stopped_here = 1\nafter_stop = true"
+        path = self.ok("dumpCell", {"code": code})["sourcePath"]
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 1}]})
+        self.ok("configurationDone")
+        msg_id = self.kc.execute(code)
+        c.wait_event("stopped")
+        self.km.interrupt_kernel()
+        reply = c.shell_reply(msg_id)
+        self.assertEqual(reply["content"]["status"], "error", reply)
+        self.assertEqual(reply["content"]["ename"], "Interrupted")
+        c.wait_event("continued")
+        self.assertEqual(self.ok("debugInfo")["stoppedThreads"], [])
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+        reply, outputs = c.run("return 5")
+        self.assertEqual(reply["status"], "ok")
+        self.ok("disconnect", {"restart": False, "terminateDebuggee": False})
+
+    def test_disconnect_while_stopped_lets_the_cell_finish(self):
+        c = self.c
+        self.start_debugging()
+        code = "x1 = 1\nx2 = 2\nreturn x1 + x2"
+        path = self.ok("dumpCell", {"code": code})["sourcePath"]
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 2}]})
+        self.ok("configurationDone")
+        msg_id = self.kc.execute(code)
+        c.wait_event("stopped")
+        self.ok("disconnect", {"restart": False, "terminateDebuggee": False})
+        self.assertEqual(c.shell_reply(msg_id)["content"]["status"], "ok")
+        results = [m["content"]["data"]["text/plain"] for m in c.outputs(msg_id) if m["msg_type"] == "execute_result"]
+        self.assertEqual(results, ["3"])
+
+    def test_debug_info_before_the_debugger_starts(self):
+        """JupyterLab asks debugInfo first, to restore a debugger that is already running."""
+        info = self.ok("debugInfo")
+        self.assertFalse(info["isStarted"])
+        self.assertEqual((info["breakpoints"], info["stoppedThreads"]), ([], []))
+        self.start_debugging()
+        self.assertTrue(self.ok("debugInfo")["isStarted"])
+
+    def test_variable_explorer_expands_a_global_table_while_idle(self):
+        self.start_debugging()
+        self.ok("configurationDone")
+        reply, _ = self.c.run("config = {name = 'lua', sizes = {1, 2, 3}}")
+        self.assertEqual(reply["status"], "ok")
+        config = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}["config"]
+        self.assertGreater(config["variablesReference"], 0)
+        fields = {v["name"]: v["value"] for v in self.ok("variables", {"variablesReference": config["variablesReference"]})["variables"]}
+        self.assertEqual(fields["name"], '"lua"')
+        self.assertIn("sizes", fields)
+        self.assertEqual(self.ok("evaluate", {"expression": "#config.sizes", "context": "repl"})["result"], "3")
+
+    def test_an_uncaught_error_stops_with_the_exception_filter(self):
+        c = self.c
+        caps = self.c.debug("initialize", {"adapterID": "lua", "pathFormat": "path", "linesStartAt1": True, "columnsStartAt1": True})["body"]
+        filters = [f["filter"] for f in caps["exceptionBreakpointFilters"]]
+        self.assertIn("uncaught", filters)
+        self.assertFalse(caps.get("supportsRestartRequest"), "the debugger cannot restart a notebook's kernel")
+        self.ok("attach", {})
+        self.ok("setExceptionBreakpoints", {"filters": ["uncaught"]})
+        self.ok("configurationDone")
+        msg_id = self.kc.execute('local reason = "bad input"\nerror(reason)')
+        stopped = c.wait_event("stopped")
+        self.assertEqual(stopped["body"]["reason"], "exception")
+        frame = self.ok("stackTrace", {"threadId": stopped["body"]["threadId"]})["stackFrames"][0]
+        self.assertEqual(self.ok("evaluate", {"expression": "reason", "frameId": frame["id"]})["result"], '"bad input"')
+        self.ok("continue", {"threadId": stopped["body"]["threadId"]})
+        reply = c.shell_reply(msg_id)["content"]
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("bad input", reply["evalue"])
+        self.ok("disconnect", {"restart": False, "terminateDebuggee": False})
+
+    def test_terminate_stops_the_cell_not_the_kernel_and_restart_is_refused(self):
+        c = self.c
+        self.start_debugging()
+        self.ok("configurationDone")
+        c.run("survivor = 7")
+        msg_id = self.kc.execute("while true do end")
+        c.wait_iopub(lambda m: m["msg_type"] == "execute_input" and m["parent_header"].get("msg_id") == msg_id)
+        self.ok("terminate", {})
+        self.assertEqual(c.shell_reply(msg_id)["content"]["ename"], "Interrupted")
+        restart = c.debug("restart", {})
+        self.assertFalse(restart["success"])
+        self.assertIn("restart the kernel", restart["message"])
+        # disconnect with terminateDebuggee must not end the kernel's session either.
+        self.ok("disconnect", {"restart": False, "terminateDebuggee": True})
+        reply, outputs = c.run("survivor")
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["7"])
 
     def test_unknown_and_malformed_debug_requests_are_answered(self):
         r = self.c.debug("noSuchCommand")

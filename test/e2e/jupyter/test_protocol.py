@@ -4,12 +4,15 @@ silent cells, comms, unknown requests, restart.
 """
 import os
 import queue
+import shutil
 import signal
+import subprocess
 import tempfile
 import time
 import unittest
 
 import zmq
+from jupyter_client.connect import write_connection_file
 from jupyter_client.session import Session
 
 import kernel_env
@@ -28,15 +31,11 @@ class KernelCase(unittest.TestCase):
     def setUp(self):
         # The kernel's log (JSON lines on stderr) goes to a file the tests can read.
         self.log = tempfile.NamedTemporaryFile(prefix="llmspell-kernel-log-", suffix=".txt", delete=False)
+        self.addCleanup(os.unlink, self.log.name)
+        self.addCleanup(self.log.close)
         self.km, self.kc = kernel_env.start_kernel(stderr=self.log)
+        self.addCleanup(lambda: kernel_env.stop_kernel(self.km, self.kc))
         self.c = Conversation(self.kc)
-
-    def tearDown(self):
-        try:
-            kernel_env.stop_kernel(self.km, self.kc)
-        finally:
-            self.log.close()
-            os.unlink(self.log.name)
 
     def kernel_log(self):
         with open(self.log.name, encoding="utf-8", errors="replace") as f:
@@ -186,10 +185,12 @@ class Input(KernelCase):
         self.assertEqual(reply["content"]["ename"], "Interrupted")
         self.assertEqual(self.result_of("tostring(waited)"), "nil")
 
-    def test_without_stdin_io_read_gets_nil_and_later_cells_can_still_read(self):
-        reply, outputs = self.c.run("return tostring(io.read())", allow_stdin=False)
-        self.assertEqual(reply["status"], "ok")
-        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["nil"])
+    def test_without_stdin_io_read_fails_the_cell_and_later_cells_can_still_read(self):
+        reply, outputs = self.c.run("local s = io.read()\nafter_read = true", allow_stdin=False)
+        self.assertEqual(reply["status"], "error")
+        self.assertEqual(reply["ename"], "StdinNotImplementedError")
+        self.assertEqual([m["content"]["ename"] for m in outputs if m["msg_type"] == "error"], ["StdinNotImplementedError"])
+        self.assertEqual(self.result_of("tostring(after_read)"), "nil")
         msg_id = self.kc.execute("return io.read()", allow_stdin=True)
         self.answer("again")
         self.assertEqual(self.c.shell_reply(msg_id)["content"]["status"], "ok")
@@ -214,8 +215,8 @@ class DebugMagic(KernelCase):
         reply = self.c.shell_reply(msg_id)
         self.assertEqual(reply["content"]["status"], "ok")
         out = self.c.stdout_of(self.c.outputs(msg_id))
-        self.assertRegex(out, r"a\s*=\s*1")
-        self.assertRegex(out, r"b\s*=\s*2")
+        self.assertRegex(out, r"Stopped at .*:1 \(entry\)")
+        self.assertRegex(out, r"(?m)^  a = 1\n  b = 2$")  # .locals at line 3
         self.assertIn("41", out)
         self.assertTrue(out.endswith("3\n"), out)
         # The session goes on without stopping.
@@ -229,6 +230,51 @@ class DebugMagic(KernelCase):
         self.assertEqual(reply["content"]["status"], "error")
         self.assertEqual(reply["content"]["ename"], "Interrupted")
         self.assertEqual(self.result_of("1 + 1"), "2")
+
+    def test_interrupt_ends_a_cell_that_would_stop_again(self):
+        """Interrupted at the prompt, a cell whose loop hits a breakpoint again still ends."""
+        msg_id = self.kc.execute("%%debug\nlocal n = 0\nwhile true do\n  n = n + 1\nend", allow_stdin=True)
+        self.kc.get_stdin_msg(timeout=TIMEOUT)
+        self.kc.input(".break 4")
+        self.kc.get_stdin_msg(timeout=TIMEOUT)
+        self.km.interrupt_kernel()
+        reply = self.c.shell_reply(msg_id, timeout=10)
+        self.assertEqual(reply["content"]["ename"], "Interrupted")
+        self.assertEqual(self.result_of("1 + 1"), "2")
+
+    def test_breakpoints_of_a_debug_cell_end_with_it(self):
+        body = "function twice(x)\n  local y = x * 2\n  return y\nend\nreturn twice(1)"
+        msg_id = self.kc.execute("%%debug\n" + body, allow_stdin=True)
+        self.kc.get_stdin_msg(timeout=TIMEOUT)
+        self.kc.input(".break 3")
+        self.kc.get_stdin_msg(timeout=TIMEOUT)
+        self.kc.input(".continue")
+        self.kc.get_stdin_msg(timeout=TIMEOUT)  # stopped at line 3
+        self.kc.input("y")
+        self.kc.get_stdin_msg(timeout=TIMEOUT)
+        self.kc.input(".continue")
+        self.assertEqual(self.c.shell_reply(msg_id)["content"]["status"], "ok")
+        out = self.c.stdout_of(self.c.outputs(msg_id))
+        self.assertIn("2", out)
+        # The function lives on; its breakpoint does not.
+        self.assertEqual(self.result_of("twice(21)"), "42")
+
+    def test_quit_runs_the_cell_to_its_end_past_its_breakpoints(self):
+        msg_id = self.kc.execute("%%debug\nlocal hits = 0\nfor i = 1, 3 do\n  hits = hits + 1\nend\nreturn hits", allow_stdin=True)
+        self.kc.get_stdin_msg(timeout=TIMEOUT)
+        self.kc.input(".break 4")
+        self.kc.get_stdin_msg(timeout=TIMEOUT)
+        self.kc.input(".continue")
+        self.kc.get_stdin_msg(timeout=TIMEOUT)  # at line 4, first time round
+        self.kc.input(".quit")
+        self.assertEqual(self.c.shell_reply(msg_id)["content"]["status"], "ok")
+        results = [m["content"]["data"]["text/plain"] for m in self.c.outputs(msg_id) if m["msg_type"] == "execute_result"]
+        self.assertEqual(results, ["3"])
+
+    def test_debug_cell_without_stdin_runs_through(self):
+        reply, outputs = self.c.run("%%debug\nreturn 6 * 7", allow_stdin=False)
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["42"])
 
     def is_complete(self, code):
         return self.c.shell_reply(self.kc.is_complete(code))["content"]["status"]
@@ -363,6 +409,36 @@ class Requests(KernelCase):
 
     def test_heartbeat(self):
         self.assertTrue(self.kc.hb_channel.is_beating() or self.kc.is_alive())
+
+
+def process_state(pid):
+    """The process's state letter (R, S, Z, ...), or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+class Lifecycle(unittest.TestCase):
+    def test_kernel_exits_when_its_launcher_dies(self):
+        """Started by a launcher that then dies (a killed frontend), the kernel ends itself."""
+        folder = tempfile.mkdtemp(prefix="llmspell-orphan-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        cf, _ = write_connection_file(os.path.join(folder, "kernel.json"), key=b"secret")
+        # The launcher: a shell that starts the kernel in the background, prints its pid, and exits.
+        launcher = f'export JPY_PARENT_PID=$$; "{kernel_env.NODE}" "{kernel_env.CLI}" kernel start --connection-file "{cf}" </dev/null >/dev/null 2>&1 & echo $!'
+        pid = int(subprocess.run(["sh", "-c", launcher], capture_output=True, text=True, timeout=10, check=True).stdout)
+
+        def kill():
+            if process_state(pid) not in (None, "Z"):
+                os.kill(pid, signal.SIGKILL)
+        self.addCleanup(kill)
+        deadline = time.time() + 20
+        while time.time() < deadline and process_state(pid) not in (None, "Z"):
+            time.sleep(0.2)
+        self.assertIn(process_state(pid), (None, "Z"), "the kernel outlived its launcher")
+        self.assertFalse(os.path.exists(os.path.join(tempfile.gettempdir(), f"llmspell_{pid}")), "cell files left behind")
 
 
 if __name__ == "__main__":
