@@ -28,7 +28,13 @@ export async function main(argv: string[]): Promise<void> {
   registerKernel(program);
   registerTerminalRelay(program);
   // Also after the command (`llmspell repl --trace debug`): positional options send it there.
-  for (const c of program.commands) c.option('--trace <level>', 'log level on stderr: off, error, warn, info, debug, trace');
+  const addTrace = (cmds: readonly Command[]): void => {
+    for (const c of cmds) {
+      if (c.commands.length) addTrace(c.commands);
+      else c.option('--trace <level>', 'log level on stderr: off, error, warn, info, debug, trace');
+    }
+  };
+  addTrace(program.commands);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -115,6 +115,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
   interrupt(): void {
     if (!this.alive || this.control.state !== RuntimeState.Running) return;
     this.control.setFlag(CONTROL.interruptRequested, true);
+    this.control.wake(); // a script waiting for input notices at once
     workerInterrupter.interrupt(this.threadId);
   }
 

@@ -2,6 +2,7 @@
 // posted to the main thread, which owns the process's streams (or turns them into DAP output
 // events or Jupyter stream messages). Input comes from a source chosen by the runtime's owner.
 import * as fs from 'node:fs';
+import { LuaRaise } from './lua/lua-vm.js';
 
 export type OutputSink = (stream: 'stdout' | 'stderr', data: Uint8Array) => void;
 
@@ -50,14 +51,28 @@ export class RequestedInput implements InputSource {
     private readonly ask: () => void,
     private readonly receive: () => InputAnswer | undefined,
     private readonly wait: () => void,
+    /** Checked while waiting: when it returns a message, the read fails with it (an interrupt). */
+    private readonly interrupted: () => string | null = () => null,
   ) {}
+
+  /** A new run may read again after an earlier one saw end of input (a notebook's next cell). */
+  reset(): void {
+    this.ended = false;
+    this.pending = null;
+    // An answer that came after its read was interrupted belongs to no one now.
+    while (this.receive() !== undefined);
+  }
 
   read(max: number): Uint8Array | null {
     if (!this.pending || this.pending.length === 0) {
       if (this.ended) return null;
       this.ask();
       let answer: InputAnswer | undefined;
-      while ((answer = this.receive()) === undefined) this.wait();
+      while ((answer = this.receive()) === undefined) {
+        const why = this.interrupted();
+        if (why) throw new LuaRaise(why);
+        this.wait();
+      }
       if (answer === null) { this.ended = true; return null; }
       this.pending = typeof answer === 'string' ? Buffer.from(`${answer}\n`, 'utf8') : answer;
     }

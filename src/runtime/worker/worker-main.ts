@@ -27,6 +27,11 @@ async function main(): Promise<void> {
         () => post({ type: 'inputRequest' }),
         () => { const m = receiveMessageOnPort(data.stdinPort); return m ? (m.message as InputAnswer) : undefined; },
         () => control.waitForWake(control.wakeCount(), 200),
+        () => {
+          if (!control.flag(CONTROL.interruptRequested)) return null;
+          control.setFlag(CONTROL.interruptRequested, false);
+          return 'interrupted!';
+        },
       )
       : new EmptyInput();
   const session = await LuaSession.create(data.options, out, input);
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
       return;
     }
     control.setFlag(CONTROL.interruptRequested, false);
+    if (input instanceof RequestedInput) input.reset();
     control.state = RuntimeState.Running;
     const outcome = msg.type === 'runFile' ? session.runFile(msg.path, msg.args) : session.runChunk(msg.code, msg.name, msg.wantValues, msg.args);
     control.state = session.dead ? RuntimeState.Dead : RuntimeState.Idle;
