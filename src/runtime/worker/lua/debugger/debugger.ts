@@ -552,7 +552,9 @@ export class Debugger implements ErrorObserver {
     try {
       switch (h.kind) {
         case 'locals': {
-          for (const slot of this.evaluator.locals(h.frame)) { this.evaluator.pushLocal(L, h.frame, slot.index); add(slot.name, slot.name); }
+          const slots = this.evaluator.locals(h.frame);
+          const byIndex = new Map(slots.map((sl) => [sl.index, sl.name]));
+          this.evaluator.forEachLocal(L, h.frame, slots.map((sl) => sl.index), (i) => add(byIndex.get(i)!, byIndex.get(i)!));
           const nva = this.evaluator.varargCount(h.frame);
           if (nva) out.push({ name: '...', value: `${nva} vararg${nva > 1 ? 's' : ''}`, type: 'varargs', ref: this.values.add({ kind: 'varargs', frame: h.frame }), indexed: nva });
           break;

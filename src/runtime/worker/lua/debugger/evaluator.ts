@@ -97,6 +97,22 @@ export class Evaluator {
     if (frame.thread !== L) vm.xmove(frame.thread, L, 1);
   }
 
+  /**
+   * Pushes each local in turn onto L and calls `each` (which must pop it): the frame is found
+   * once, not once per local (a frame can hold up to 200 locals).
+   */
+  forEachLocal(L: LuaState, frame: FrameRef, indices: number[], each: (index: number) => void): void {
+    const { vm } = this;
+    if (!this.frameAr) this.frameAr = vm.raw._malloc(128);
+    if (!loadFrame(vm, frame, this.frameAr)) return;
+    for (const index of indices) {
+      vm.getLocal(frame.thread, this.frameAr, index);
+      if (frame.thread !== L) vm.xmove(frame.thread, L, 1);
+      each(index);
+    }
+  }
+  private frameAr = 0;
+
   /** Sets local #index of frame from the value on top of L (popped). */
   setLocal(L: LuaState, frame: FrameRef, index: number): void {
     const { vm } = this;
