@@ -1,6 +1,10 @@
 // Benchmark entry point (`npm run bench`): runs the cases, prints the table, writes bench/results.json.
 // To add a case, implement BenchCase (bench/lib/bench-case.ts) and list it here.
 import type { BenchCase } from './lib/bench-case.js';
+import { dapRoundTrip } from './lib/case-dap-roundtrip.js';
+import { debuggerControl } from './lib/case-debugger-control.js';
+import { debuggerHotLine } from './lib/case-debugger-hot-line.js';
+import { debuggerIdle } from './lib/case-debugger-idle.js';
 import { runVsNative } from './lib/case-run-vs-native.js';
 import { findLua, machineInfo } from './lib/machine.js';
 import { parseOptions, usage } from './lib/options.js';
@@ -8,7 +12,7 @@ import { writeResults } from './lib/results-file.js';
 import { runCases } from './lib/runner.js';
 import { formatTable } from './lib/table.js';
 
-const allCases: readonly BenchCase[] = [runVsNative];
+const allCases: readonly BenchCase[] = [runVsNative, debuggerIdle, debuggerHotLine, debuggerControl, dapRoundTrip];
 
 async function main(): Promise<number> {
   let options;

@@ -1,13 +1,23 @@
 // The human-readable results table: one row per figure, case name on its first row.
-import type { Figure } from './figures.js';
+import type { Figure, Target } from './figures.js';
 import type { CaseReport } from './runner.js';
 
 const HEADER = ['case', 'measurement', 'median', 'ratio', 'target'];
 
+/** Timings of 10 ms and more to 0.1, smaller ones to 0.01 (latencies of a few ms, µs per hit). */
+const amount = (v: number): string => v.toFixed(Math.abs(v) >= 10 ? 1 : 2);
+
+function target(t: Target | undefined, unit: string): string {
+  return t ? `≤ ${t.max}${unit} ${t.met ? 'ok' : 'MISSED'}` : '';
+}
+
 function row(caseName: string, f: Figure): string[] {
-  if (f.kind === 'measurement') return [caseName, f.name, `${f.median.toFixed(1)} ms`, '', ''];
-  const target = f.target ? `≤ ${f.target.max}× ${f.target.met ? 'ok' : 'MISSED'}` : '';
-  return [caseName, f.name, '', `${f.value.toFixed(2)}×`, target];
+  switch (f.kind) {
+    case 'measurement': return [caseName, f.name, `${amount(f.median)} ms`, '', target(f.target, ' ms')];
+    case 'quantity': return [caseName, f.name, `${amount(f.value)} ${f.unit}`, '', target(f.target, ` ${f.unit}`)];
+    // Near 1 (overheads of a few percent) the third decimal matters.
+    case 'ratio': return [caseName, f.name, '', `${f.value.toFixed(f.value > 0.9 && f.value < 1.1 ? 3 : 2)}×`, target(f.target, '×')];
+  }
 }
 
 export function formatTable(reports: readonly CaseReport[]): string {
