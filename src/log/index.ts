@@ -1,7 +1,15 @@
 // Structured logs on stderr (never stdout: it may carry DAP or a script's output), through
 // pino. `--trace LEVEL` sets the level; child loggers name their component; requests add
 // their correlation id.
-import { pino, destination, type Logger, type LoggerOptions } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger, LoggerOptions } from 'pino';
+
+// pino loads on the first log line, not at start-up: `llmspell run` of an empty script is
+// measured in milliseconds and most runs never log.
+const require = createRequire(import.meta.url);
+type Pino = typeof import('pino');
+let pinoModule: Pino | null = null;
+const lib = (): Pino => (pinoModule ??= require('pino') as Pino);
 
 export type TraceLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export const TRACE_LEVELS: TraceLevel[] = ['off', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -10,26 +18,37 @@ export const TRACE_LEVELS: TraceLevel[] = ['off', 'error', 'warn', 'info', 'debu
 const options = (level: string): LoggerOptions => ({
   level,
   base: undefined,
-  timestamp: pino.stdTimeFunctions.isoTime,
+  timestamp: lib().pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },
 });
 
-let root: Logger = pino(options('warn'), destination({ fd: 2, sync: true }));
+let level = 'warn';
+let logFile: string | null = null;
+let rootLogger: Logger | null = null;
+function root(): Logger {
+  if (!rootLogger) {
+    const { pino, destination } = lib();
+    rootLogger = pino(options(level), logFile ? destination({ dest: logFile, sync: true, mkdir: true }) : destination({ fd: 2, sync: true }));
+  }
+  return rootLogger;
+}
 /** One child a component. pino children keep the level they were made with: updated here. */
 const children = new Map<string, Logger>();
 
-export function setTraceLevel(level: TraceLevel): void {
-  root.level = level === 'off' ? 'silent' : level;
-  for (const c of children.values()) c.level = root.level;
+export function setTraceLevel(wanted: TraceLevel): void {
+  level = wanted === 'off' ? 'silent' : wanted;
+  if (rootLogger) rootLogger.level = level;
+  for (const c of children.values()) c.level = level;
 }
 
 export function traceLevel(): string {
-  return root.level;
+  return level;
 }
 
 /** Sends logs to a file instead of stderr (daemons). */
 export function logToFile(file: string): void {
-  root = pino(options(root.level), destination({ dest: file, sync: true, mkdir: true }));
+  logFile = file;
+  rootLogger = null;
   children.clear();
 }
 
@@ -37,7 +56,7 @@ export function logToFile(file: string): void {
 export function logger(component: string): Logger {
   let child = children.get(component);
   if (!child) {
-    child = root.child({ component });
+    child = root().child({ component });
     children.set(component, child);
   }
   return child;

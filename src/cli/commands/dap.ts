@@ -1,6 +1,5 @@
 // `llmspell dap [--port N] [--host H]`: a DAP adapter over stdio, or a TCP server.
 import type { Command } from 'commander';
-import { LaunchTarget, serveStdio, serveTcp } from '../../dap/index.js';
 import { logger } from '../../log/index.js';
 import { parsePort, checkHost } from '../options.js';
 
@@ -11,6 +10,7 @@ export function registerDap(program: Command): void {
     .option('--port <n>', 'listen on this TCP port instead of stdio (0 picks a free one)')
     .option('--host <addr>', 'address to bind with --port', '127.0.0.1')
     .action(async (opts: { port?: string; host: string }) => {
+      const { LaunchTarget, serveStdio, serveTcp } = await import('../../dap/index.js');
       const log = logger('dap');
       const sessionLog = { error: (m: string) => log.error(m), debug: (m: string) => log.debug(m) };
       if (opts.port === undefined) {

@@ -3,12 +3,9 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ExecutionManager } from '../../debug/index.js';
-import { serveTcp, WaitingScriptTarget } from '../../dap/index.js';
 import { logger } from '../../log/index.js';
 import { UsageError } from '../errors.js';
 import { checkHost, parseBreakAt, parsePort } from '../options.js';
-import { matchProblem, resolveUserFile, runTerminalDebugger, scriptSearchRoots } from '../../terminal/index.js';
 
 export function registerDebug(program: Command): void {
   program
@@ -22,6 +19,8 @@ export function registerDebug(program: Command): void {
     .action(async (script: string, args: string[], opts: { port?: string; host: string; breakAt: string[] }) => {
       if (!fs.existsSync(script)) throw new UsageError(`cannot open ${script}: no such file`);
       const breaks = opts.breakAt.map(parseBreakAt);
+      // Loaded on demand, so commands that do not need them start faster.
+      const { matchProblem, resolveUserFile, runTerminalDebugger, scriptSearchRoots } = await import('../../terminal/index.js');
       if (opts.port === undefined) {
         process.exitCode = await runTerminalDebugger({ script, args, breaks });
         return;
@@ -36,6 +35,8 @@ export function registerDebug(program: Command): void {
         if (problem || match.kind === 'ambiguous') throw new UsageError(`--break-at ${b.file}:${b.line}: ${problem}`);
         byFile.set(match.file, [...(byFile.get(match.file) ?? []), { line: b.line, condition: b.condition }]);
       }
+      const { ExecutionManager } = await import('../../debug/index.js');
+      const { serveTcp, WaitingScriptTarget } = await import('../../dap/index.js');
       const em = new ExecutionManager();
       em.on('output', (o) => (o.category === 'stderr' ? process.stderr : process.stdout).write(o.text));
       await em.start({ stdin: 'inherit', debug: true });

@@ -1,7 +1,6 @@
 // `llmspell kernel start|install|uninstall`: the Jupyter kernel.
 import type { Command } from 'commander';
 import { installKernelSpec, uninstallKernelSpec, type SpecLocation } from '../../jupyter/kernelspec.js';
-import { runKernel } from '../../jupyter/run-kernel.js';
 import { logger } from '../../log/index.js';
 import { UsageError } from '../errors.js';
 
@@ -28,6 +27,8 @@ export function registerKernel(program: Command): void {
     .description('start a kernel (Jupyter runs this with --connection-file)')
     .requiredOption('--connection-file <file>', 'the connection file Jupyter wrote')
     .action(async (opts: { connectionFile: string }) => {
+      // Loaded on demand: ZeroMQ is a native module and costs start-up time to every command.
+      const { runKernel } = await import('../../jupyter/run-kernel.js');
       const code = await runKernel(opts.connectionFile, logger('kernel')).catch((e: Error) => {
         throw new UsageError(e.message);
       });

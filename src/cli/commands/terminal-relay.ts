@@ -1,7 +1,6 @@
 // `llmspell terminal-relay --port N --token T`: what an editor's terminal runs for
 // `console: integratedTerminal`; it connects the terminal to the script being debugged.
 import type { Command } from 'commander';
-import { runRelayClient } from '../../dap/terminal-relay.js';
 import { parsePort } from '../options.js';
 
 export function registerTerminalRelay(program: Command): void {
@@ -11,6 +10,7 @@ export function registerTerminalRelay(program: Command): void {
     .requiredOption('--port <n>', 'the debugger port to connect to')
     .requiredOption('--token <t>', 'the one-time token the debugger gave')
     .action(async (opts: { port: string; token: string }) => {
+      const { runRelayClient } = await import('../../dap/terminal-relay.js');
       process.exit(await runRelayClient(parsePort(opts.port), opts.token));
     });
 }
