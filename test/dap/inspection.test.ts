@@ -55,11 +55,11 @@ test('stackTrace pages with startFrame and levels, and every page reports totalF
   assert.equal(n, '150');
 });
 
-test('scopes are Locals, Upvalues and Globals; variables expand tables lazily with indexed and named counts', async (t) => {
+test('scopes are Locals, Upvalues and Globals; variables expand tables lazily with indexed and named counts on tables', async (t) => {
   const { dc, frameId } = await stoppedAt(t, inspect, 22);
   const scopes = (await dc.scopesRequest({ frameId })).body.scopes;
   assert.deepEqual(scopes.map((s) => [s.name, s.expensive, s.presentationHint]), [['Locals', false, 'locals'], ['Upvalues', false, undefined], ['Globals', true, undefined]]);
-  assert.equal(scopes[0].namedVariables, 10);
+  assert.equal(scopes[0].namedVariables, undefined, 'no counts: they would cost a walk of the frame');
 
   const locals = await scopeVariables(dc, frameId);
   assert.deepEqual(Object.keys(locals), ['label', 'i', 'f', 's', 'b', 'n', 'p', 'mixed', 'fn', '...']);

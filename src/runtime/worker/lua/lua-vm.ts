@@ -93,7 +93,31 @@ export class LuaVm {
   }
 
   static async create(env: Record<string, string>): Promise<LuaVm> {
-    const wasm = await LuaWasm.initialize(undefined, env);
+    // wasmoon's module wraps every export in a checking function called through apply; the
+    // hooks call the VM millions of times, so we keep the instance's own exports and use those.
+    type Instance = { exports: Record<string, unknown> };
+    type Instantiate = (...a: unknown[]) => Promise<{ instance: Instance } | Instance>;
+    const wa = (globalThis as unknown as { WebAssembly: { instantiate: Instantiate } }).WebAssembly;
+    const instantiate = wa.instantiate;
+    let exports: Record<string, unknown> | null = null;
+    wa.instantiate = async (...args: unknown[]) => {
+      const result = await instantiate(...args);
+      exports = 'instance' in result ? result.instance.exports : result.exports;
+      return result;
+    };
+    let wasm: LuaWasm;
+    try {
+      wasm = await LuaWasm.initialize(undefined, env);
+    } finally {
+      wa.instantiate = instantiate;
+    }
+    if (exports) {
+      const module = wasm.module as unknown as Record<string, unknown>;
+      const direct: Record<string, unknown> = exports;
+      for (const key of Object.keys(module)) {
+        if (key.startsWith('_lua') && typeof direct[key.slice(1)] === 'function') module[key] = direct[key.slice(1)];
+      }
+    }
     return new LuaVm(wasm);
   }
 

@@ -3,7 +3,7 @@
 // locals and upvalues the expression names; globals come from the frame's _ENV as usual. The
 // binding of names to local slots is made at the first evaluation in each function and
 // checked at every evaluation by the local's name.
-import { AR, LuaVm, LUA_OK, type LuaState } from '../lua-vm.js';
+import { AR, LuaVm, LUA_OK, LUA_REGISTRYINDEX, type LuaState } from '../lua-vm.js';
 
 const encoder = new TextEncoder();
 const KEYWORDS = new Set('and break do else elseif end false for function goto if in local nil not or repeat return then true until while'.split(' '));
@@ -29,8 +29,22 @@ export function syntaxError(vm: LuaVm, expr: string): string | null {
   return msg;
 }
 
+interface RawCalls {
+  _lua_gettop(L: number): number;
+  _lua_settop(L: number, i: number): void;
+  _lua_rotate(L: number, i: number, n: number): void;
+  _lua_getinfo(L: number, what: number, ar: number): number;
+  _lua_rawgeti(L: number, i: number, n: bigint): number;
+  _lua_getlocal(L: number, ar: number, n: number): number;
+  _lua_getupvalue(L: number, f: number, n: number): number;
+  _lua_pushnil(L: number): void;
+  _lua_pcallk(L: number, na: number, nr: number, h: number, ctx: number, k: number): number;
+}
+
 interface Binding {
   proto: number;
+  fnRefBig: bigint;
+  hasUpvalues: boolean;
   /** For each parameter: a local slot (> 0), an upvalue (< 0, negated index), or 0 for nil. */
   slots: number[];
   names: Uint8Array[];
@@ -43,6 +57,7 @@ export class CompiledExpression {
 
   constructor(private readonly vm: LuaVm, readonly expr: string) {
     this.names = freeNames(expr);
+    this.fPtr = vm.cstr('f');
   }
 
   /**
@@ -50,50 +65,57 @@ export class CompiledExpression {
    * single result. Returns null, or the error message (nothing pushed).
    */
   evaluate(L: LuaState, ar: number, proto: number): string | null {
-    const { vm } = this;
+    // The hot path of a conditional breakpoint: raw VM calls, each local read once (its name
+    // checked against the binding while its value is pushed as an argument).
+    const raw = this.vm.raw as unknown as RawCalls;
     let b = this.bindings.get(proto);
-    if (!b || !this.stillValid(L, ar, b)) {
-      const made = this.bind(L, ar, proto);
-      if (typeof made === 'string') return made;
-      b = made;
-      this.bindings.set(proto, b);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (!b) {
+        const made = this.bind(L, ar, proto);
+        if (typeof made === 'string') return made;
+        b = made;
+        this.bindings.set(proto, b);
+      }
+      const base = raw._lua_gettop(L);
+      let fnAbs = 0;
+      if (b.hasUpvalues) {
+        raw._lua_getinfo(L, this.fPtr, ar);
+        fnAbs = base + 1;
+      }
+      raw._lua_rawgeti(L, LUA_REGISTRYINDEX, b.fnRefBig);
+      let valid = true;
+      const heap = this.vm.raw.HEAPU8;
+      for (let i = 0; i < b.slots.length && valid; i++) {
+        const slot = b.slots[i];
+        if (slot > 0) {
+          const p = raw._lua_getlocal(L, ar, slot);
+          const want = b.names[i];
+          if (!p) { valid = false; break; }
+          for (let k = 0; k < want.length; k++) if (heap[p + k] !== want[k]) { valid = false; break; }
+          if (valid && heap[p + want.length] !== 0) valid = false;
+        } else if (slot < 0) raw._lua_getupvalue(L, fnAbs, -slot);
+        else raw._lua_pushnil(L);
+      }
+      if (!valid) {
+        // The function's locals at this line changed shape (another closure of it): bind again.
+        raw._lua_settop(L, base);
+        this.bindings.delete(proto);
+        b = undefined;
+        continue;
+      }
+      const status = raw._lua_pcallk(L, b.slots.length, 1, 0, 0, 0);
+      if (fnAbs) { raw._lua_rotate(L, fnAbs, -1); raw._lua_settop(L, -2); }
+      if (status !== LUA_OK) {
+        const msg = this.vm.toDisplayString(L, -1).replace(/^\(condition\):1: /, '');
+        raw._lua_settop(L, -2);
+        return msg;
+      }
+      return null;
     }
-    let fnAbs = 0;
-    if (b.slots.some((x) => x < 0)) {
-      vm.getInfo(L, 'f', ar);
-      fnAbs = vm.getTop(L);
-    }
-    vm.getRef(L, b.fnRef);
-    for (const slot of b.slots) {
-      if (slot > 0) vm.getLocal(L, ar, slot);
-      else if (slot < 0) vm.getUpvalue(L, fnAbs, -slot);
-      else vm.pushNil(L);
-    }
-    const status = vm.pcall(L, b.slots.length, 1, 0);
-    if (fnAbs) vm.remove(L, fnAbs);
-    if (status !== LUA_OK) {
-      const msg = vm.toDisplayString(L, -1).replace(/^\(condition\):1: /, '');
-      vm.pop(L, 1);
-      return msg;
-    }
-    return null;
+    return 'the frame changed while evaluating the condition';
   }
 
-  private stillValid(L: LuaState, ar: number, b: Binding): boolean {
-    const { vm } = this;
-    for (let i = 0; i < b.slots.length; i++) {
-      const slot = b.slots[i];
-      if (slot <= 0) continue;
-      const p = (vm.raw as unknown as { _lua_getlocal(L: number, ar: number, n: number): number })._lua_getlocal(L, ar, slot);
-      if (!p) return false;
-      vm.pop(L, 1);
-      const want = b.names[i];
-      const heap = vm.raw.HEAPU8;
-      for (let k = 0; k < want.length; k++) if (heap[p + k] !== want[k]) return false;
-      if (heap[p + want.length] !== 0) return false;
-    }
-    return true;
-  }
+  private readonly fPtr: number;
 
   private bind(L: LuaState, ar: number, proto: number): Binding | string {
     const { vm } = this;
@@ -131,7 +153,7 @@ export class CompiledExpression {
     }
     vm.pop(L, 1);
     const fnRef = vm.ref(L);
-    return { proto, slots, names: params.map((n) => encoder.encode(n)), fnRef };
+    return { proto, slots, names: params.map((n) => encoder.encode(n)), fnRef, fnRefBig: BigInt(fnRef), hasUpvalues: slots.some((x) => x < 0) };
   }
 }
 

@@ -528,11 +528,11 @@ export class Debugger implements ErrorObserver {
   private scopes(frameId: number): ScopeInfo[] {
     const ref = this.frameRef(frameId)!;
     const L = this.ctx().runThread;
-    const locals = this.evaluator.locals(ref).length + (this.evaluator.varargCount(ref) ? 1 : 0);
-    const ups = this.evaluator.upvalueNames(L, ref).length;
+    // No counts: they would walk every local once more, and the client fetches the scope anyway.
+    void L;
     return [
-      { name: 'Locals', ref: this.values.add({ kind: 'locals', frame: ref }), named: locals, expensive: false },
-      { name: 'Upvalues', ref: this.values.add({ kind: 'upvalues', frame: ref }), named: ups, expensive: false },
+      { name: 'Locals', ref: this.values.add({ kind: 'locals', frame: ref }), expensive: false },
+      { name: 'Upvalues', ref: this.values.add({ kind: 'upvalues', frame: ref }), expensive: false },
       { name: 'Globals', ref: this.values.add({ kind: 'globals', frame: ref }), expensive: true },
     ];
   }
