@@ -23,6 +23,8 @@ import { stepDone, stepFor, type Step } from './stepping.js';
 import { ValueStore } from './values.js';
 
 const ALL = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE;
+/** lua_Debug's private CallInfo pointer (see lua-layout.ts). */
+const AR_I_CI = 104;
 
 interface StopContext {
   /** Thread on which evaluations run (the one executing the hook or handler). */
@@ -135,6 +137,14 @@ export class Debugger implements ErrorObserver {
 
   private onHook(L: LuaState, ar: number): void {
     if (this.busy) return;
+    // The hottest path: a call while breakpoints are armed elsewhere and nothing is being
+    // stepped. It costs every call of the script, so it is a few reads of wasm memory and one
+    // set lookup; everything else goes the general way below.
+    const heap32 = this.vm.raw.HEAP32;
+    if (heap32[ar >> 2] === LUA_HOOKCALL && this.step === null && !this.breakpoints.hasFunctionBreakpoints && this.layout.trusted) {
+      const proto = this.layout.protoOfCi(heap32[(ar + AR_I_CI) >> 2]);
+      if (!this.breakpoints.byProto.has(proto) && !((this.masks.get(L) ?? 0) & LUA_MASKLINE)) return;
+    }
     try {
       const event = this.vm.raw.HEAP32[ar >> 2];
       if (event === LUA_HOOKLINE) this.onLine(L, ar);
