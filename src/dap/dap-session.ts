@@ -4,7 +4,7 @@
 // response.
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as path from 'node:path';
-import type { Breakpoint, ExecutionManager, OutputEvent, StoppedEvent } from '../debug/index.js';
+import type { Breakpoint, ExecutionEventSource, ExecutionManager, OutputEvent, StoppedEvent } from '../debug/index.js';
 import { ClientBreakpoints } from './client-breakpoints.js';
 import { DapError, DapErrorCode } from './errors.js';
 import { handlers } from './handlers/index.js';
@@ -17,6 +17,32 @@ export interface DebugTarget {
   attach?(args: P.AttachRequestArguments & Record<string, unknown>, session: DapSession): Promise<ExecutionManager>;
   /** Whether disconnect ends the script by default (true for launched, false for attached). */
   describe?: string;
+  /**
+   * Where an attached session takes the script's events from (a kernel routes them through its
+   * MessageRouter); without it, straight from the ExecutionManager.
+   */
+  eventsFor?(session: DapSession): ExecutionEventSource;
+  /**
+   * What ending the session does to the script (a kernel forgets the client, and resumes the
+   * script when no debugger is left). Without it: a launched script is terminated, an attached
+   * one loses this client's breakpoints and goes on.
+   */
+  detach?(session: DapSession, terminateDebuggee: boolean | undefined): Promise<void>;
+  /** What `terminate` means (a kernel stops the running cell); without it, the script is ended. */
+  terminate?(session: DapSession): Promise<void>;
+}
+
+/**
+ * What a server adds around the bridge, none of it needed by a plain `llmspell dap`: a kernel
+ * authenticates clients (`admit`) and tags every message with the request that caused it.
+ */
+export interface SessionHooks {
+  /** Runs before a request is dispatched; throws a DapError to refuse it. */
+  admit?(req: P.Request, session: DapSession): Promise<void>;
+  /** Runs a request's handler (the kernel: inside the request's correlation context). */
+  run?<T>(req: P.Request, session: DapSession, handle: () => Promise<T>): Promise<T>;
+  /** Sees every response (with its request) and event as it is made, and may add to it. */
+  stamp?(message: P.Response | P.Event, session: DapSession, req?: P.Request): void;
 }
 
 export interface SessionLog {
@@ -45,6 +71,7 @@ export class DapSession {
   private readonly detachers: (() => void)[] = [];
   private closed = false;
   onEnd: (() => void) | null = null;
+  hooks: SessionHooks = {};
 
   constructor(private readonly transport: DapTransport, readonly target: DebugTarget, readonly log: SessionLog) {
     this.configured = new Promise((r) => { this.configurationDone = r; });
@@ -86,7 +113,7 @@ export class DapSession {
     const req = msg as P.Request;
     this.inFlight++;
     try {
-      const body = await this.dispatch(req);
+      const body = await (this.hooks.run ? this.hooks.run(req, this, () => this.dispatch(req)) : this.dispatch(req));
       this.respond(req, true, body);
     } catch (e) {
       const err = e instanceof DapError ? e : new DapError(DapErrorCode.Failed, e instanceof Error ? e.message : String(e));
@@ -98,6 +125,7 @@ export class DapSession {
   }
 
   private async dispatch(req: P.Request): Promise<unknown> {
+    await this.hooks.admit?.(req, this);
     const handler = handlers[req.command];
     if (!handler) throw new DapError(DapErrorCode.UnknownCommand, `unknown request '${req.command}'`);
     if (!this.initialized && req.command !== 'initialize') {
@@ -112,6 +140,7 @@ export class DapSession {
     const res: P.Response = { seq: this.seq++, type: 'response', request_seq: req.seq, command: req.command, success };
     if (body !== undefined) res.body = body;
     if (message) res.message = message;
+    this.hooks.stamp?.(res, this, req);
     this.transport.send(res);
   }
 
@@ -121,13 +150,21 @@ export class DapSession {
    */
   private abandon(why: string): void {
     this.log.error(`DAP ${this.id}: ${why} (closing the connection)`);
+    this.closeConnection(why);
+  }
+
+  /** Tells the client why (an output event), then closes its connection; the session ends. */
+  closeConnection(why: string): void {
     this.flush();
-    this.transport.send({ seq: this.seq++, type: 'event', event: 'output', body: { category: 'console', output: `llmspell: ${why}; closing the connection\n` } });
+    const ev: P.Event = { seq: this.seq++, type: 'event', event: 'output', body: { category: 'console', output: `llmspell: ${why}; closing the connection\n` } };
+    this.hooks.stamp?.(ev, this);
+    this.transport.send(ev);
     this.transport.close();
   }
 
   sendEvent(event: string, body?: unknown): void {
     const ev: P.Event = { seq: 0, type: 'event', event, body };
+    this.hooks.stamp?.(ev, this);
     if (this.inFlight > 0) { this.queued.push(ev); return; }
     ev.seq = this.seq++;
     this.transport.send(ev);
@@ -153,11 +190,11 @@ export class DapSession {
 
   // ---- the bridge from ExecutionManager events to DAP events ----
 
-  bind(em: ExecutionManager): void {
+  bind(em: ExecutionManager, events: ExecutionEventSource = em): void {
     this.em = em;
     const on = <K extends Parameters<ExecutionManager['on']>[0]>(name: K, fn: (...a: never[]) => void): void => {
-      em.on(name, fn as never);
-      this.detachers.push(() => em.off(name, fn as never));
+      events.on(name, fn as never);
+      this.detachers.push(() => events.off(name, fn as never));
     };
     on('stopped', (s: StoppedEvent) => this.sendEvent('stopped', this.stoppedBody(s)));
     on('continued', (threadId: number) => this.sendEvent('continued', { threadId, allThreadsContinued: true }));
@@ -225,7 +262,8 @@ export class DapSession {
     this.closed = true;
     const em = this.em;
     this.unbind();
-    if (em) {
+    if (this.target.detach) await this.target.detach(this, terminateDebuggee).catch((e: Error) => this.log.error(`DAP ${this.id}: detaching failed: ${e.message}`));
+    else if (em) {
       const kill = terminateDebuggee ?? this.launched;
       if (kill) await em.terminate();
       else {

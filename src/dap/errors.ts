@@ -10,6 +10,7 @@ export enum DapErrorCode {
   Cancelled = 1008,
   Failed = 1009,
   BadRequest = 1010,
+  Unauthorized = 1011,
 }
 
 export class DapError extends Error {

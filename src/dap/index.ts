@@ -1,5 +1,6 @@
 // The DAP layer's public surface.
-export { DapSession, type DebugTarget, type SessionLog } from './dap-session.js';
-export { serveStdio, serveTcp, type TcpServer } from './server.js';
+export { DapSession, type DebugTarget, type SessionHooks, type SessionLog } from './dap-session.js';
+export { DapError, DapErrorCode } from './errors.js';
+export { serveStdio, serveTcp, type TcpServer, type TransportWrapper } from './server.js';
 export { LaunchTarget, WaitingScriptTarget } from './targets.js';
 export { StreamTransport, type DapTransport } from './transport.js';

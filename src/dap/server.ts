@@ -2,11 +2,14 @@
 // connection is a session and the listener keeps serving after sessions end.
 import * as net from 'node:net';
 import { DapSession, type DebugTarget, type SessionLog } from './dap-session.js';
-import { StreamTransport } from './transport.js';
+import { StreamTransport, type DapTransport } from './transport.js';
 
-export function serveStdio(target: DebugTarget, log: SessionLog): Promise<void> {
+/** Puts something between a connection and its session (`llmspell dap`'s relay to kernels). */
+export type TransportWrapper = (transport: DapTransport) => DapTransport;
+
+export function serveStdio(target: DebugTarget, log: SessionLog, wrap: TransportWrapper = (t) => t): Promise<void> {
   return new Promise((resolve) => {
-    const session = new DapSession(new StreamTransport(process.stdin, process.stdout), target, log);
+    const session = new DapSession(wrap(new StreamTransport(process.stdin, process.stdout)), target, log);
     session.onEnd = () => resolve();
   });
 }
@@ -16,11 +19,11 @@ export interface TcpServer {
   close(): Promise<void>;
 }
 
-export function serveTcp(port: number, host: string, target: () => DebugTarget, log: SessionLog): Promise<TcpServer> {
+export function serveTcp(port: number, host: string, target: () => DebugTarget, log: SessionLog, wrap: TransportWrapper = (t) => t): Promise<TcpServer> {
   const sessions = new Set<DapSession>();
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
-    const session = new DapSession(new StreamTransport(socket, socket), target(), log);
+    const session = new DapSession(wrap(new StreamTransport(socket, socket)), target(), log);
     sessions.add(session);
     session.onEnd = () => sessions.delete(session);
   });

@@ -50,6 +50,9 @@ export interface LaunchOptions {
   stdin?: RuntimeOptions['stdin'];
 }
 
+/** Anything that delivers the ExecutionManager's events (itself, or a router in between). */
+export type ExecutionEventSource = EventEmitter<ExecutionEvents>;
+
 export const MAIN_THREAD_ID = 1;
 
 /** Exit code of a finished run, as the standalone interpreter reports it. */

@@ -20,6 +20,8 @@ export class KernelServer {
   private pendingInput: ((value: string | null) => void) | null = null;
   private readonly handlers: Record<string, Handler>;
   onShutdown: ((restart: boolean) => void) | null = null;
+  /** A request that moves the script (a cell starts, an interrupt): its msg_id is the cause of what follows. */
+  onExecutionMoved: ((msgId: string) => void) | null = null;
 
   constructor(
     private readonly sockets: KernelSockets,
@@ -48,6 +50,7 @@ export class KernelServer {
       comm_msg: async () => undefined,
       comm_close: async () => undefined,
       interrupt_request: async (m, c) => {
+        this.onExecutionMoved?.(m.header.msg_id);
         this.interrupt();
         await this.reply(c, m, 'interrupt_reply', { status: 'ok' });
       },
@@ -57,6 +60,11 @@ export class KernelServer {
         await this.reply(c, m, 'debug_reply', body);
       },
     };
+  }
+
+  /** No shell request runs or waits (a graceful shutdown waits for this). */
+  get shellIdle(): boolean {
+    return !this.shellBusy && this.shellQueue.length === 0;
   }
 
   /** Stops the running cell (interrupt_request, SIGINT), also while it waits for input. */
@@ -136,6 +144,7 @@ export class KernelServer {
     const allowStdin = c.allow_stdin !== false;
     const stopOnError = c.stop_on_error !== false;
     if (!silent) await this.sockets.publish('execute_input', msg.header, { code, execution_count: this.interpreter.executionCount + (storeHistory ? 1 : 0) });
+    this.onExecutionMoved?.(msg.header.msg_id);
     const publisher: Publisher = {
       stream: (name, text) => { if (!silent) void this.sockets.publish('stream', msg.header, { name, text }); },
       executeResult: (count, data) => void this.sockets.publish('execute_result', msg.header, { execution_count: count, data, metadata: {} }),

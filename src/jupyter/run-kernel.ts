@@ -1,8 +1,13 @@
 // Starts a Jupyter kernel on a connection file: the interpreter, the debugger component, the
 // sockets and the server, and ends them all on shutdown, SIGTERM, or when the process that
-// launched it (Jupyter's JPY_PARENT_PID) is gone.
+// launched it (Jupyter's JPY_PARENT_PID) is gone. What each signal does is a policy of
+// src/daemon/signals.ts, chosen by whoever started the kernel.
 import type { Logger } from 'pino';
+import { drainForShutdown } from '../daemon/graceful-stop.js';
+import { kernelStatus } from '../daemon/kernel-status.js';
+import { installKernelSignals, type SignalPolicy } from '../daemon/signals.js';
 import { JupyterDebugger } from '../kernel/jupyter-debugger.js';
+import { createKernelDebugService, type KernelDebugService } from '../kernel/kernel-debug-service.js';
 import { LuaInterpreter } from '../kernel/lua-interpreter.js';
 import { readConnectionFile } from './connection-file.js';
 import { KernelSockets } from './kernel-sockets.js';
@@ -12,8 +17,18 @@ import type { Header } from './wire.js';
 /** How often the kernel checks that its launcher still exists. */
 const PARENT_POLL_MS = 1000;
 
-export async function runKernel(connectionFile: string, log: Logger): Promise<number> {
+export interface RunKernelOptions {
+  /**
+   * 'jupyter' (the default, for kernels Jupyter launches): SIGINT interrupts the running cell
+   * and SIGHUP stops the kernel. 'service' (self-started kernels, daemons): SIGINT stops the
+   * kernel and SIGHUP reopens the log file. See src/daemon/signals.ts.
+   */
+  signals?: SignalPolicy;
+}
+
+export async function runKernel(connectionFile: string, log: Logger, opts: RunKernelOptions = {}): Promise<number> {
   const info = readConnectionFile(connectionFile);
+  const startedAt = new Date();
   // Signals are taken from the start: a SIGTERM during startup ends the kernel once it can
   // clean up (its cell files), never by the default action.
   let stopRequest: string | null = null;
@@ -23,25 +38,28 @@ export async function runKernel(connectionFile: string, log: Logger): Promise<nu
     else stopRequest ??= why;
   };
   let server: KernelServer | null = null;
-  const onTerm = (): void => requestStop('SIGTERM');
-  const onHup = (): void => requestStop('SIGHUP');
-  // Jupyter may interrupt by signal too: stop the running cell, keep the kernel.
-  const onInt = (): void => server?.interrupt();
-  process.on('SIGTERM', onTerm);
-  process.on('SIGHUP', onHup);
-  process.on('SIGINT', onInt);
-  const removeSignalHandlers = (): void => {
-    process.off('SIGTERM', onTerm);
-    process.off('SIGHUP', onHup);
-    process.off('SIGINT', onInt);
-  };
-
+  // Handlers first, then anything that leaves traces (the interpreter makes the cell folder):
+  // a signal before `process.on` takes its default action, with no cleanup.
+  let started: { interpreter: LuaInterpreter; debugService: KernelDebugService } | null = null;
+  const removeSignalHandlers = installKernelSignals(opts.signals ?? 'jupyter', {
+    stop: requestStop,
+    interrupt: () => server?.interrupt(),
+    status: () => (started
+      ? kernelStatus({ info, connectionFile, interpreter: started.interpreter, startedAt, clients: () => started!.debugService.router.list() })
+      : { state: 'starting' }),
+  }, log);
   const interpreter = new LuaInterpreter();
+
+  // DAP service: every debugger client (dap_port, `llmspell dap`, the Jupyter debugger) is routed here.
+  const debugService = createKernelDebugService(info, interpreter.em, () => server?.interrupt(), log);
+  started = { interpreter, debugService };
   const sockets = new KernelSockets(info);
   try {
     await interpreter.start();
     await sockets.bind();
+    await debugService.listen();
   } catch (e) {
+    await debugService.close();
     sockets.close();
     await interpreter.shutdown();
     removeSignalHandlers();
@@ -52,9 +70,11 @@ export async function runKernel(connectionFile: string, log: Logger): Promise<nu
     interpreter.cells,
     (event, parent) => void sockets.publish('debug_event', parent as Partial<Header> | null, event),
     () => server?.interrupt(),
+    debugService.router,
   );
   const kernelServer = new KernelServer(sockets, interpreter, dbg, log);
   server = kernelServer;
+  wireDebugService(debugService, kernelServer);
   kernelServer.start();
   log.info({ connectionFile }, 'kernel started');
 
@@ -65,6 +85,10 @@ export async function runKernel(connectionFile: string, log: Logger): Promise<nu
       stopping = true;
       log.info({ why }, 'kernel stopping');
       clearInterval(parentPoll);
+      // Stopped by signal or launcher: the running cell is interrupted and answered, and
+      // clients are told, before the sockets close (a shutdown_request has done both).
+      if (why !== 'shutdown_request') await drainForShutdown(kernelServer, sockets, log);
+      await debugService.close();
       sockets.close();
       await interpreter.shutdown();
       removeSignalHandlers();
@@ -83,6 +107,11 @@ export async function runKernel(connectionFile: string, log: Logger): Promise<nu
     stopNow = (why) => void stop(why);
     if (stopRequest) void stop(stopRequest);
   });
+}
+
+/** DAP service: cells and interrupts are the causes of what the script does next (event correlation). */
+function wireDebugService(service: KernelDebugService, kernelServer: KernelServer): void {
+  kernelServer.onExecutionMoved = (msgId) => service.router.correlator.executionMovedBy(msgId);
 }
 
 function processExists(pid: number): boolean {

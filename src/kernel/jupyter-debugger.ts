@@ -1,11 +1,15 @@
 // The Jupyter debugger protocol: debug_request on control → the same DAP bridge as
 // `llmspell dap` (through an in-memory transport), plus the Jupyter additions (debugInfo,
 // dumpCell, inspectVariables, richInspectVariables, copyToGlobals). DAP events go out as
-// debug_event on iopub.
+// debug_event on iopub. In a kernel with a MessageRouter, the session is one of its clients:
+// it sees what every other debugger client causes, and its requests carry the debug_request's
+// msg_id as their correlation id.
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import { DapSession, type DapTransport } from '../dap/index.js';
 import type { ExecutionManager } from '../debug/index.js';
 import { HASH_SEED, type CellFiles } from './cell-files.js';
+import { CORRELATION_FIELD } from './event-correlator.js';
+import type { MessageRouter } from './message-router.js';
 
 type DapMessage = P.Request | P.Response | P.Event;
 
@@ -44,7 +48,14 @@ export class JupyterDebugger {
     private readonly publishEvent: (event: P.Event, parent: unknown) => void,
     /** Stops the running cell (the kernel's interrupt): what `terminate` means in a notebook. */
     private readonly interruptCell: () => void = () => undefined,
+    private readonly router: MessageRouter | null = null,
   ) {}
+
+  /** A request answered here, not by the session, that may run code: the script's events are its. */
+  private movesExecution(header: unknown): void {
+    const id = (header as { msg_id?: unknown } | null)?.msg_id;
+    if (this.router && typeof id === 'string') this.router.correlator.executionMovedBy(id);
+  }
 
   /** Answers one debug_request (a DAP request) with the debug_reply content (a DAP response). */
   async handle(request: P.Request, header: unknown): Promise<P.Response> {
@@ -65,19 +76,20 @@ export class JupyterDebugger {
         }
         case 'inspectVariables': return respond({ variables: await this.inspectVariables() });
         case 'richInspectVariables': return respond(await this.richInspect(request.arguments as { variableName?: string; frameId?: number }));
-        case 'copyToGlobals': return respond(await this.copyToGlobals(request.arguments as { srcVariableName?: string; dstVariableName?: string; srcFrameId?: number }));
+        case 'copyToGlobals': this.movesExecution(header); return respond(await this.copyToGlobals(request.arguments as { srcVariableName?: string; dstVariableName?: string; srcFrameId?: number }));
         case 'initialize': {
-          const r = await this.forward(request);
+          const r = await this.forward(this.correlated(request, header));
           // The kernel's session outlives the debugger: no restart from here.
           if (r.success && r.body) (r.body as P.Capabilities).supportsRestartRequest = false;
           return r;
         }
         // The variable explorer expands globals (from inspectVariables) while no cell is stopped.
         case 'variables':
-          if (this.em.isStopped) return await this.forward(request);
+          if (this.em.isStopped) return await this.forward(this.correlated(request, header));
           return respond({ variables: await this.idleVariables(request.arguments as P.VariablesArguments) });
         case 'evaluate':
-          if (this.em.isStopped) return await this.forward(request);
+          if (this.em.isStopped) return await this.forward(this.correlated(request, header));
+          this.movesExecution(header);
           return respond(await this.idleEvaluate(request.arguments as P.EvaluateArguments));
         case 'terminate':
           // Ending the debuggee would end the kernel's session: stop the running cell instead.
@@ -87,12 +99,12 @@ export class JupyterDebugger {
           return respond(undefined, false, "the debugger cannot restart a notebook's kernel: restart the kernel instead");
         case 'disconnect': {
           // Never with terminateDebuggee: the debuggee is the kernel's session.
-          const r = await this.forward({ ...request, arguments: { ...(request.arguments as object), terminateDebuggee: false } });
+          const r = await this.forward(this.correlated({ ...request, arguments: { ...(request.arguments as object), terminateDebuggee: false } }, header));
           // The session ends after its response: wait, so debugInfo right after says so.
           await this.ended;
           return r;
         }
-        default: return await this.forward(request);
+        default: return await this.forward(this.correlated(request, header));
       }
     } catch (e) {
       return respond(undefined, false, e instanceof Error ? e.message : String(e));
@@ -111,16 +123,27 @@ export class JupyterDebugger {
       }
     });
     const em = this.em;
-    const session = new DapSession(transport, {
-      attach: async () => { this.started = true; return em; },
-      launch: async () => { throw new Error("a notebook's kernel is already running: use 'attach'"); },
-    }, { error: () => undefined });
+    const session = this.router
+      ? this.router.openSession(transport, { kind: 'jupyter', onAttach: () => { this.started = true; } })
+      : new DapSession(transport, {
+        attach: async () => { this.started = true; return em; },
+        launch: async () => { throw new Error("a notebook's kernel is already running: use 'attach'"); },
+      }, { error: () => undefined });
     let ended = (): void => undefined;
     this.ended = new Promise<void>((r) => { ended = r; });
     session.onEnd = () => { this.started = false; ended(); };
     this.session = session;
     this.transport = transport;
     return session;
+  }
+
+  /** With a router, the request's correlation id is the debug_request's msg_id. */
+  private correlated(request: P.Request, header: unknown): P.Request {
+    const id = (header as { msg_id?: unknown } | null)?.msg_id;
+    if (!this.router || typeof id !== 'string') return request;
+    const args = request.arguments;
+    if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) return request;
+    return { ...request, arguments: { ...(args as object | undefined), [CORRELATION_FIELD]: id } };
   }
 
   private forward(request: P.Request): Promise<P.Response> {

@@ -25,10 +25,13 @@ const options = (level: string): LoggerOptions => ({
 let level = 'warn';
 let logFile: string | null = null;
 let rootLogger: Logger | null = null;
+let fileDestination: { reopen(): void } | null = null;
 function root(): Logger {
   if (!rootLogger) {
     const { pino, destination } = lib();
-    rootLogger = pino(options(level), logFile ? destination({ dest: logFile, sync: true, mkdir: true }) : destination({ fd: 2, sync: true }));
+    const dest = logFile ? destination({ dest: logFile, sync: true, mkdir: true, mode: 0o600 }) : destination({ fd: 2, sync: true });
+    fileDestination = logFile ? dest : null;
+    rootLogger = pino(options(level), dest);
   }
   return rootLogger;
 }
@@ -45,11 +48,24 @@ export function traceLevel(): string {
   return level;
 }
 
-/** Sends logs to a file instead of stderr (daemons). */
+/** Sends logs to a file instead of stderr (daemons); a file it creates has mode 0600. */
 export function logToFile(file: string): void {
   logFile = file;
   rootLogger = null;
+  fileDestination = null;
   children.clear();
+}
+
+/** The file logs go to, or null for stderr. */
+export function currentLogFile(): string | null {
+  return logFile;
+}
+
+/** Opens the log file again by name (after logrotate moved it away); false when logging to stderr. */
+export function reopenLogFile(): boolean {
+  if (!logFile) return false;
+  if (fileDestination) fileDestination.reopen();
+  return true;
 }
 
 /** The component's logger; per-request children add their correlation id (`log.child({ req })`). */

@@ -1,5 +1,7 @@
-// `llmspell dap [--port N] [--host H]`: a DAP adapter over stdio, or a TCP server.
+// `llmspell dap [--port N] [--host H]`: a DAP adapter over stdio, or a TCP server. An `attach`
+// with `connectionFile` or `kernelId` relays the session to that running kernel.
 import type { Command } from 'commander';
+import type { DapTransport } from '../../dap/index.js';
 import { logger } from '../../log/index.js';
 import { parsePort, checkHost } from '../options.js';
 
@@ -11,14 +13,17 @@ export function registerDap(program: Command): void {
     .option('--host <addr>', 'address to bind with --port', '127.0.0.1')
     .action(async (opts: { port?: string; host: string }) => {
       const { LaunchTarget, serveStdio, serveTcp } = await import('../../dap/index.js');
+      const { KernelAttachProxy } = await import('../../kernel/dap-proxy.js');
       const log = logger('dap');
       const sessionLog = { error: (m: string) => log.error(m), debug: (m: string) => log.debug(m) };
+      const proxyLog = { error: (m: string) => log.error(m), info: (m: string) => log.info(m) };
+      const relayToKernels = (t: DapTransport): DapTransport => new KernelAttachProxy(t, proxyLog);
       if (opts.port === undefined) {
-        await serveStdio(new LaunchTarget(), sessionLog);
+        await serveStdio(new LaunchTarget(), sessionLog, relayToKernels);
         process.exit(0);
       }
       checkHost(opts.host);
-      const server = await serveTcp(parsePort(opts.port), opts.host, () => new LaunchTarget(), sessionLog);
+      const server = await serveTcp(parsePort(opts.port), opts.host, () => new LaunchTarget(), sessionLog, relayToKernels);
       process.stdout.write(`DAP server listening on port ${server.port}\n`);
       const stop = (): void => void server.close().then(() => process.exit(0));
       process.on('SIGINT', stop);

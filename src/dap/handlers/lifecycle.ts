@@ -55,7 +55,7 @@ export async function attach(s: DapSession, args: P.AttachRequestArguments & Rec
   if (!s.target.attach) throw new DapError(DapErrorCode.NotSupported, "'attach' needs a running script: start one with `llmspell debug script.lua --port N`, or use 'launch'");
   if (s.em) throw new DapError(DapErrorCode.Failed, 'this session is already attached');
   const em = await s.target.attach(args, s);
-  s.bind(em);
+  s.bind(em, s.target.eventsFor?.(s));
   s.sendEvent('initialized');
   s.sendEvent('thread', { reason: 'started', threadId: 1 });
   // Tell a late client where the script is, if it is already stopped.
@@ -87,7 +87,8 @@ export async function restart(s: DapSession, args: P.RestartArguments): Promise<
 
 export async function terminate(s: DapSession): Promise<void> {
   if (!s.em) return;
-  await s.em.terminate();
+  if (s.target.terminate) await s.target.terminate(s);
+  else await s.em.terminate();
 }
 
 export async function disconnect(s: DapSession, args: P.DisconnectArguments): Promise<void> {

@@ -1,0 +1,72 @@
+// What `kernel list` and `kernel status` print: a table, key/value lines, or JSON.
+import type { KernelEntry } from './kernel-registry.js';
+
+export interface KernelSummary {
+  id: string;
+  pid: number | null;
+  state: string;
+  ip: string | null;
+  ports: { shell: number; iopub: number; stdin: number; control: number; hb: number; dap: number | null } | null;
+  clients: number | null;
+  connection_file: string;
+  pid_file: string | null;
+  log_file: string | null;
+  started: string | null;
+  error?: string;
+}
+
+export function summarize(k: KernelEntry): KernelSummary {
+  const i = k.info;
+  return {
+    id: k.id,
+    pid: i?.pid ?? null,
+    state: k.state,
+    ip: i?.ip ?? null,
+    ports: i ? { shell: i.shell_port, iopub: i.iopub_port, stdin: i.stdin_port, control: i.control_port, hb: i.hb_port, dap: i.dap_port ?? null } : null,
+    // Clients are known to the kernel only; nothing reports them outside it yet.
+    clients: null,
+    connection_file: k.connectionFile,
+    pid_file: i?.pid_file ?? null,
+    log_file: i?.log_file ?? null,
+    started: i?.started ?? null,
+    ...(k.error ? { error: k.error } : {}),
+  };
+}
+
+export function formatList(entries: KernelEntry[], dir: string): string {
+  if (entries.length === 0) return `No kernels in ${dir}.\n`;
+  const header = ['ID', 'PID', 'STATE', 'IP', 'SHELL', 'IOPUB', 'STDIN', 'CONTROL', 'HB', 'DAP', 'CLIENTS'];
+  const rows = entries.map((k) => {
+    const s = summarize(k);
+    const p = s.ports;
+    return [s.id, s.pid ?? '-', s.state, s.ip ?? '-', p?.shell ?? '-', p?.iopub ?? '-', p?.stdin ?? '-', p?.control ?? '-', p?.hb ?? '-', p?.dap ?? '-', s.clients ?? '?'].map(String);
+  });
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]): string => cells.map((x, c) => x.padEnd(widths[c])).join('  ').trimEnd();
+  let out = [line(header), ...rows.map(line)].join('\n') + '\n';
+  const stale = entries.filter((k) => k.state !== 'alive');
+  if (stale.length) {
+    out += `\n${stale.length} stale or unreadable connection file${stale.length > 1 ? 's' : ''} (the kernel is gone): \`llmspell kernel stop ID\` removes ${stale.length > 1 ? 'them' : 'it'}.\n`;
+  }
+  return out;
+}
+
+export function formatStatus(k: KernelEntry, heartbeat: boolean | null): string {
+  const s = summarize(k);
+  const p = s.ports;
+  const state = k.state === 'alive' ? (heartbeat === false ? 'alive, but not answering its heartbeat' : 'alive') : k.state === 'stale' ? 'stale (its process is gone; `llmspell kernel stop ID` removes its files)' : `unreadable: ${k.error}`;
+  const rows: [string, string | number | null][] = [
+    ['Kernel', s.id],
+    ['State', state],
+    ['PID', s.pid],
+    ['Started', s.started],
+    ['Listening on', s.ip],
+    ['Ports', p ? `shell ${p.shell}, iopub ${p.iopub}, stdin ${p.stdin}, control ${p.control}, hb ${p.hb}` : null],
+    ['DAP port', p?.dap ?? null],
+    ['Clients', s.clients ?? 'unknown'],
+    ['Connection file', s.connection_file],
+    ['PID file', s.pid_file],
+    ['Log file', s.log_file],
+  ];
+  return rows.filter(([, v]) => v !== null).map(([key, v]) => `${`${key}:`.padEnd(17)}${v}`).join('\n') + '\n';
+}

@@ -1,0 +1,50 @@
+// A kernel's debugging service: the MessageRouter over the kernel's ExecutionManager, and DAP
+// served on the connection file's dap_port (authenticated with its key). Without a dap_port
+// (a connection file Jupyter wrote), a free loopback port is chosen and logged.
+import type { Logger } from 'pino';
+import type { ExecutionManager } from '../debug/index.js';
+import type { ConnectionInfo } from '../jupyter/connection-file.js';
+import { serveKernelDap, type KernelDapServer } from './kernel-dap-server.js';
+import { MessageRouter } from './message-router.js';
+
+export interface KernelDebugService {
+  readonly router: MessageRouter;
+  /** Starts serving DAP; resolves with the port. Fails when dap_port cannot be bound. */
+  listen(): Promise<number>;
+  /** Tells every client the kernel is going (terminated) and closes the port. */
+  close(): Promise<void>;
+}
+
+/** Where DAP listens: dap_port on the kernel's ip, or a free loopback port. */
+export function dapEndpoint(info: ConnectionInfo): { host: string; port: number } {
+  if (info.dap_port === undefined) return { host: '127.0.0.1', port: 0 };
+  if (info.transport !== 'tcp') return { host: '127.0.0.1', port: info.dap_port };
+  return { host: info.ip === '*' ? '0.0.0.0' : info.ip, port: info.dap_port };
+}
+
+export function createKernelDebugService(info: ConnectionInfo, em: ExecutionManager, interrupt: () => void, log: Logger): KernelDebugService {
+  const dapLog = log.child({ part: 'dap' });
+  const router = new MessageRouter(em, dapLog, interrupt, info.kernel_id ?? String(process.pid));
+  let server: KernelDapServer | null = null;
+  return {
+    router,
+    async listen() {
+      const { host, port } = dapEndpoint(info);
+      try {
+        server = await serveKernelDap(port, host, info.key, router, dapLog);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.message;
+        throw new Error(`cannot serve DAP on ${host}:${port} (dap_port of the connection file): ${why}`);
+      }
+      if (info.dap_port === undefined) dapLog.warn({ host, dap_port: server.port }, `serving DAP on ${host}:${server.port} (the connection file names no dap_port: a free port was chosen)`);
+      else dapLog.info({ host, dap_port: server.port }, 'DAP listening');
+      return server.port;
+    },
+    async close() {
+      await router.shutdown();
+      await server?.close();
+      server = null;
+    },
+  };
+}
