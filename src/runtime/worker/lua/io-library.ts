@@ -121,6 +121,8 @@ export interface IoLibraryOptions {
   input: InputSource;
   /** Resolves a path a script names against the session's working directory. */
   resolve: (p: string) => string;
+  /** The environment the script sees (os.getenv), also given to commands it runs. */
+  env?: Record<string, string>;
 }
 
 export class IoLibrary {
@@ -406,6 +408,7 @@ export class IoLibrary {
   private runCommand(pipe: PipeCommand, stdin: Uint8Array | null, capture: boolean): Uint8Array {
     const r = spawnSync('/bin/sh', ['-c', pipe.command], {
       cwd: this.opts.resolve('.'),
+      env: this.opts.env,
       input: stdin ?? undefined,
       stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       maxBuffer: 1 << 30,

@@ -30,7 +30,7 @@ export class LuaSession {
     const vm = await LuaVm.create(options.env);
     vm.openLibs();
     const resolve = (p: string): string => path.resolve(options.cwd, p);
-    const io = new IoLibrary({ vm, out, input, resolve });
+    const io = new IoLibrary({ vm, out, input, resolve, env: options.env });
     io.install();
     io.rememberStdHandles();
     const session = new LuaSession(vm, io, options);
