@@ -8,11 +8,8 @@ export function parsePort(text: string): number {
   return n;
 }
 
-/** Listeners bind loopback unless told otherwise; say so when they are not. */
-export function checkHost(host: string): void {
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
-    process.stderr.write(`llmspell: warning: listening on ${host}, reachable from other machines; DAP has no authentication\n`);
-  }
+export function isLoopback(host: string): boolean {
+  return ['127.0.0.1', 'localhost', '::1'].includes(host) || host.startsWith('127.');
 }
 
 export function parseTraceLevel(text: string): TraceLevel {

@@ -19,11 +19,15 @@ export interface TcpServer {
   close(): Promise<void>;
 }
 
-export function serveTcp(port: number, host: string, target: () => DebugTarget, log: SessionLog, wrap: TransportWrapper = (t) => t): Promise<TcpServer> {
+/** Called for each new connection's session (to add an authentication gate). */
+export type SessionSetup = (session: DapSession, socket: net.Socket) => void;
+
+export function serveTcp(port: number, host: string, target: () => DebugTarget, log: SessionLog, wrap: TransportWrapper = (t) => t, setup?: SessionSetup): Promise<TcpServer> {
   const sessions = new Set<DapSession>();
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
     const session = new DapSession(wrap(new StreamTransport(socket, socket)), target(), log);
+    setup?.(session, socket);
     sessions.add(session);
     session.onEnd = () => sessions.delete(session);
   });

@@ -77,6 +77,9 @@ export class ConnectionAuth {
     private readonly remote: string,
     /** Closes the connection, telling the client why. */
     private readonly close: (why: string) => void,
+    /** The requests that may carry the token: a kernel takes `attach`; a DAP server also `launch`. */
+    private readonly gates: readonly string[] = ['attach'],
+    private readonly howTo: string = HOW_TO,
   ) {
     if (!key) this.authenticated = true; // a kernel without a key has no authentication (loopback only)
     else {
@@ -91,7 +94,7 @@ export class ConnectionAuth {
 
   readonly admit = async (req: P.Request, session: DapSession): Promise<void> => {
     if (this.authenticated || req.command === 'initialize') return;
-    if (req.command !== 'attach') this.refuse(session, `'${req.command}' needs an authenticated client: ${HOW_TO}`, 'request before authentication');
+    if (!this.gates.includes(req.command)) this.refuse(session, `'${req.command}' needs an authenticated client: ${this.howTo}`, 'request before authentication');
     await this.throttle.turn();
     const token = (req.arguments as { token?: unknown } | undefined)?.token;
     if (tokenMatches(token, this.key)) {
@@ -102,7 +105,7 @@ export class ConnectionAuth {
     }
     const delay = this.throttle.failed();
     const what = token === undefined ? 'no token' : 'wrong token';
-    this.refuse(session, `'attach' refused: ${what}; ${HOW_TO}`, `attach refused: ${what}`, delay);
+    this.refuse(session, `'${req.command}' refused: ${what}; ${this.howTo}`, `${req.command} refused: ${what}`, delay);
   };
 
   private refuse(session: DapSession, message: string, logged: string, backoffMs?: number): never {

@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import type { DapTransport } from '../../dap/index.js';
 import { logger } from '../../log/index.js';
-import { parsePort, checkHost } from '../options.js';
+import { parsePort } from '../options.js';
+import { requireTokenOffLoopback, tokenGate } from '../token-gate.js';
 
 export function registerDap(program: Command): void {
   program
@@ -11,7 +12,8 @@ export function registerDap(program: Command): void {
     .description('serve the Debug Adapter Protocol: on stdin/stdout (what editors run), or on a TCP port')
     .option('--port <n>', 'listen on this TCP port instead of stdio (0 picks a free one)')
     .option('--host <addr>', 'address to bind with --port', '127.0.0.1')
-    .action(async (opts: { port?: string; host: string }) => {
+    .option('--token <secret>', "with --port: clients must send this as 'token' in launch/attach (required off loopback; or LLMSPELL_DAP_TOKEN)")
+    .action(async (opts: { port?: string; host: string; token?: string }) => {
       const { LaunchTarget, serveStdio, serveTcp } = await import('../../dap/index.js');
       const { KernelAttachProxy } = await import('../../kernel/dap-proxy.js');
       const log = logger('dap');
@@ -22,8 +24,9 @@ export function registerDap(program: Command): void {
         await serveStdio(new LaunchTarget(), sessionLog, relayToKernels);
         process.exit(0);
       }
-      checkHost(opts.host);
-      const server = await serveTcp(parsePort(opts.port), opts.host, () => new LaunchTarget(), sessionLog, relayToKernels);
+      const token = requireTokenOffLoopback(opts.host, opts.token);
+      const setup = token ? await tokenGate(token, log) : undefined;
+      const server = await serveTcp(parsePort(opts.port), opts.host, () => new LaunchTarget(), sessionLog, relayToKernels, setup);
       process.stdout.write(`DAP server listening on port ${server.port}\n`);
       const stop = (): void => void server.close().then(() => process.exit(0));
       process.on('SIGINT', stop);

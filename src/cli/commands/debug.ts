@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { logger } from '../../log/index.js';
 import { UsageError } from '../errors.js';
-import { checkHost, parseBreakAt, parsePort } from '../options.js';
+import { parseBreakAt, parsePort } from '../options.js';
+import { requireTokenOffLoopback, tokenGate } from '../token-gate.js';
 
 export function registerDebug(program: Command): void {
   program
@@ -15,8 +16,9 @@ export function registerDebug(program: Command): void {
     .argument('[args...]', 'arguments for the script (after --)')
     .option('--port <n>', 'serve DAP on this TCP port and wait for a client to attach')
     .option('--host <addr>', 'address to bind with --port', '127.0.0.1')
+    .option('--token <secret>', "with --port: clients must send this as 'token' in attach (required off loopback; or LLMSPELL_DAP_TOKEN)")
     .option('--break-at <FILE:LINE>', "set a breakpoint (repeatable); 'FILE:LINE if COND' for a condition", (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (script: string, args: string[], opts: { port?: string; host: string; breakAt: string[] }) => {
+    .action(async (script: string, args: string[], opts: { port?: string; host: string; token?: string; breakAt: string[] }) => {
       if (!fs.existsSync(script)) throw new UsageError(`cannot open ${script}: no such file`);
       const breaks = opts.breakAt.map(parseBreakAt);
       // Loaded on demand, so commands that do not need them start faster.
@@ -25,7 +27,7 @@ export function registerDebug(program: Command): void {
         process.exitCode = await runTerminalDebugger({ script, args, breaks });
         return;
       }
-      checkHost(opts.host);
+      const token = requireTokenOffLoopback(opts.host, opts.token);
       // Bare names as in the terminal debugger; a file's breakpoints go together (each call replaces them).
       const byFile = new Map<string, { line: number; condition?: string }[]>();
       const roots = scriptSearchRoots(script);
@@ -43,7 +45,7 @@ export function registerDebug(program: Command): void {
       for (const [file, bps] of byFile) await em.setBreakpoints(file, bps);
       const log = logger('dap');
       const target = new WaitingScriptTarget(em, path.resolve(script), args);
-      const server = await serveTcp(parsePort(opts.port), opts.host, () => target, { error: (m) => log.error(m) });
+      const server = await serveTcp(parsePort(opts.port), opts.host, () => target, { error: (m) => log.error(m) }, undefined, token ? await tokenGate(token, log) : undefined);
       process.stdout.write(`DAP server listening on port ${server.port}\n`);
       const code = await new Promise<number>((resolve) => em.once('exited', (c) => resolve(c)));
       // Let the clients receive 'exited'/'terminated' before closing.
