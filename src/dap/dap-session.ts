@@ -8,6 +8,7 @@ import type { Breakpoint, ExecutionEventSource, ExecutionManager, OutputEvent, S
 import { ClientBreakpoints } from './client-breakpoints.js';
 import { DapError, DapErrorCode } from './errors.js';
 import { handlers } from './handlers/index.js';
+import { toLocal, toRemote, type PathMapping } from './path-mappings.js';
 import type { DapTransport } from './transport.js';
 
 export interface DebugTarget {
@@ -244,8 +245,18 @@ export class DapSession {
   clientColumn(col: number): number { return this.columnsStartAt1 ? col : col - 1; }
   fromClientColumn(col: number): number { return this.columnsStartAt1 ? col : col + 1; }
 
+  /** Editor paths ↔ script paths (launch/attach `pathMappings`). */
+  pathMappings: PathMapping[] = [];
+
+  /** A script path as the editor knows it. */
   source(p: string): P.Source {
-    return { name: path.basename(p), path: p };
+    const local = toLocal(this.pathMappings, p);
+    return { name: path.basename(local), path: local };
+  }
+
+  /** An editor path as the script knows it. */
+  remotePath(p: string): string {
+    return toRemote(this.pathMappings, p);
   }
 
   toDapBreakpoint(b: Breakpoint): P.Breakpoint {

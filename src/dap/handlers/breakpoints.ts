@@ -20,7 +20,7 @@ function optionalText(command: string, where: string, b: object, fields: string[
 }
 
 export async function setBreakpoints(s: DapSession, args: P.SetBreakpointsArguments): Promise<P.SetBreakpointsResponse['body']> {
-  const file = sourcePath(args.source, 'setBreakpoints');
+  const file = s.remotePath(sourcePath(args.source, 'setBreakpoints'));
   expectType('setBreakpoints', 'breakpoints', args.breakpoints, 'array', true);
   expectType('setBreakpoints', 'lines', args.lines, 'array', true);
   const given: P.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
@@ -63,7 +63,7 @@ export async function setExceptionBreakpoints(s: DapSession, args: P.SetExceptio
 }
 
 export async function breakpointLocations(s: DapSession, args: P.BreakpointLocationsArguments): Promise<P.BreakpointLocationsResponse['body']> {
-  const file = sourcePath(args.source, 'breakpointLocations');
+  const file = s.remotePath(sourcePath(args.source, 'breakpointLocations'));
   expectType('breakpointLocations', 'line', args.line, 'number');
   expectType('breakpointLocations', 'endLine', args.endLine, 'number', true);
   if (!s.em) return { breakpoints: [] };

@@ -104,7 +104,7 @@ export async function exceptionInfo(s: DapSession, args: P.ExceptionInfoArgument
 export async function source(s: DapSession, args: P.SourceArguments): Promise<P.SourceResponse['body']> {
   expectType('source', 'source', args.source, 'object', true);
   expectType('source', 'sourceReference', args.sourceReference, 'number', true);
-  const p = args.source?.path;
+  const p = args.source?.path === undefined ? undefined : s.remotePath(args.source.path);
   if (typeof p !== 'string') throw new DapError(DapErrorCode.Failed, 'only sources with a path are available (this code was not loaded from a file)');
   try {
     return { content: fs.readFileSync(p, 'utf8'), mimeType: 'text/x-lua' };

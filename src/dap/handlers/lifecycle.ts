@@ -3,6 +3,7 @@ import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { capabilities } from '../capabilities.js';
+import { parsePathMappings } from '../path-mappings.js';
 import type { DapSession } from '../dap-session.js';
 import { DapError, DapErrorCode, expectType } from '../errors.js';
 
@@ -20,7 +21,7 @@ export async function initialize(s: DapSession, args: P.InitializeRequestArgumen
   return capabilities;
 }
 
-type LaunchArgs = P.LaunchRequestArguments & { program?: unknown; args?: unknown; cwd?: unknown; env?: unknown; stopOnEntry?: unknown; console?: unknown };
+type LaunchArgs = P.LaunchRequestArguments & { program?: unknown; args?: unknown; cwd?: unknown; env?: unknown; stopOnEntry?: unknown; console?: unknown; pathMappings?: unknown };
 
 export async function launch(s: DapSession, args: LaunchArgs): Promise<void> {
   if (!s.target.launch) throw new DapError(DapErrorCode.NotSupported, "this server does not launch scripts: use 'attach'");
@@ -43,6 +44,7 @@ export async function launch(s: DapSession, args: LaunchArgs): Promise<void> {
   if (args.console !== undefined && !['internalConsole', 'integratedTerminal', 'externalTerminal'].includes(String(args.console))) {
     throw new DapError(DapErrorCode.BadArguments, `'launch': console must be internalConsole, integratedTerminal or externalTerminal`);
   }
+  s.pathMappings = parsePathMappings('launch', args.pathMappings);
   s.launchArgs = args as Record<string, unknown>;
   const em = await s.target.launch({ ...args, program, cwd }, s);
   s.launched = true;
@@ -54,6 +56,7 @@ export async function launch(s: DapSession, args: LaunchArgs): Promise<void> {
 export async function attach(s: DapSession, args: P.AttachRequestArguments & Record<string, unknown>): Promise<void> {
   if (!s.target.attach) throw new DapError(DapErrorCode.NotSupported, "'attach' needs a running script: start one with `llmspell debug script.lua --port N`, or use 'launch'");
   if (s.em) throw new DapError(DapErrorCode.Failed, 'this session is already attached');
+  s.pathMappings = parsePathMappings('attach', args.pathMappings);
   const em = await s.target.attach(args, s);
   s.bind(em, s.target.eventsFor?.(s));
   s.sendEvent('initialized');
