@@ -2,6 +2,7 @@
 // To add a case, implement BenchCase (bench/lib/bench-case.ts) and list it here.
 import type { BenchCase } from './lib/bench-case.js';
 import { dapRoundTrip } from './lib/case-dap-roundtrip.js';
+import { memory } from './lib/case-memory.js';
 import { debuggerControl } from './lib/case-debugger-control.js';
 import { debuggerHotLine } from './lib/case-debugger-hot-line.js';
 import { debuggerIdle } from './lib/case-debugger-idle.js';
@@ -12,7 +13,7 @@ import { writeResults } from './lib/results-file.js';
 import { runCases } from './lib/runner.js';
 import { formatTable } from './lib/table.js';
 
-const allCases: readonly BenchCase[] = [runVsNative, debuggerIdle, debuggerHotLine, debuggerControl, dapRoundTrip];
+const allCases: readonly BenchCase[] = [runVsNative, debuggerIdle, debuggerHotLine, debuggerControl, dapRoundTrip, memory];
 
 async function main(): Promise<number> {
   let options;

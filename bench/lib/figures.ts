@@ -38,7 +38,7 @@ export interface Quantity {
   name: string;
   /** How it is computed, e.g. "(median(condition) - median(plain)) / hits". */
   formula: string;
-  unit: 'µs' | 'ms';
+  unit: 'µs' | 'ms' | 'MiB';
   value: number;
   target?: Target;
 }
