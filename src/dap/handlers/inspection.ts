@@ -2,7 +2,7 @@
 // exceptionInfo, source, loadedSources.
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as fs from 'node:fs';
-import type { VariableInfo } from '../../runtime/index.js';
+import type { EvaluateResult, VariableInfo } from '../../runtime/index.js';
 import type { DapSession } from '../dap-session.js';
 import { badArgs, DapError, DapErrorCode, expectCount, expectType } from '../errors.js';
 import { engine, requireEm, requireStopped } from './common.js';
@@ -64,12 +64,17 @@ export async function evaluate(s: DapSession, args: P.EvaluateArguments): Promis
   return { result: r.value, type: r.type, variablesReference: r.ref, indexedVariables: r.indexed, namedVariables: r.named };
 }
 
+/** A value as setVariable/setExpression answer it. */
+function valueBody(r: EvaluateResult): P.SetVariableResponse['body'] {
+  return { value: r.value, type: r.type, variablesReference: r.ref, indexedVariables: r.indexed, namedVariables: r.named };
+}
+
 export async function setVariable(s: DapSession, args: P.SetVariableArguments): Promise<P.SetVariableResponse['body']> {
   expectType('setVariable', 'variablesReference', args.variablesReference, 'number');
   expectType('setVariable', 'name', args.name, 'string');
   expectType('setVariable', 'value', args.value, 'string');
   const r = await engine(requireStopped(s, 'setVariable').setVariable(args.variablesReference, args.name, args.value));
-  return { value: r.value, type: r.type, variablesReference: r.ref, indexedVariables: r.indexed, namedVariables: r.named };
+  return valueBody(r);
 }
 
 export async function setExpression(s: DapSession, args: P.SetExpressionArguments): Promise<P.SetExpressionResponse['body']> {
@@ -77,7 +82,7 @@ export async function setExpression(s: DapSession, args: P.SetExpressionArgument
   expectType('setExpression', 'value', args.value, 'string');
   expectType('setExpression', 'frameId', args.frameId, 'number', true);
   const r = await engine(requireStopped(s, 'setExpression').setExpression(args.expression, args.value, args.frameId));
-  return { value: r.value, type: r.type, variablesReference: r.ref, indexedVariables: r.indexed, namedVariables: r.named };
+  return valueBody(r);
 }
 
 export async function completions(s: DapSession, args: P.CompletionsArguments): Promise<P.CompletionsResponse['body']> {
