@@ -16,6 +16,7 @@ import { assignVariable } from './assignments.js';
 import { ChunkRegistry } from './chunk-registry.js';
 import { completions } from './completions.js';
 import { Evaluator } from './evaluator.js';
+import { EntryTraps } from './entry-traps.js';
 import { describeFrame, firstScriptLevel, stackDepth, type FrameRef } from './frames.js';
 import { LuaLayout } from './lua-layout.js';
 import type { ErrorObserver, ProtectedCalls } from './protected-calls.js';
@@ -52,6 +53,13 @@ export class Debugger implements ErrorObserver {
   private stopCtx: StopContext | null = null;
   private lastException: StopInfo['exception'] | null = null;
   private threadsRef = 0;
+  /** Entries into functions with breakpoints are reported by traps in their code (no hook needed). */
+  private readonly traps: EntryTraps;
+  /** Every function with line breakpoints has its trap: no standing hook is needed for them. */
+  private trapsCoverAll = false;
+  /** Functions with breakpoints that were running, so could not get their trap yet. */
+  private readonly waiting = new Set<number>();
+  private retryTraps = false;
 
   constructor(
     private readonly vm: LuaVm,
@@ -65,6 +73,9 @@ export class Debugger implements ErrorObserver {
     this.layout.verify();
     this.registry = new ChunkRegistry(vm, this.layout);
     this.breakpoints = new BreakpointTable(vm, this.registry);
+    this.traps = new EntryTraps(vm, this.layout);
+    if (this.layout.trusted) this.traps.verify();
+    this.traps.onEnter = (L, ar, proto) => this.onTrap(L, ar, proto);
     this.values = new ValueStore(vm);
     this.evaluator = new Evaluator(vm);
     this.hookPtr = vm.raw.addFunction(((L: LuaState, ar: number) => this.onHook(L, ar)) as never, 'vii');
@@ -113,7 +124,8 @@ export class Debugger implements ErrorObserver {
     if (!this.enabled) return 0;
     let mask = 0;
     if (this.step) mask = this.step.kind === 'in' || this.step.thread === L ? ALL : LUA_MASKCALL;
-    if (this.breakpoints.hasLineBreakpoints) mask |= ALL;
+    // With traps, lines are watched only on threads that run a function with breakpoints.
+    if (this.breakpoints.hasLineBreakpoints && (!this.trapsCoverAll || this.hasBreakpointFrame(L))) mask |= ALL;
     if (this.breakpoints.hasFunctionBreakpoints) mask |= LUA_MASKCALL;
     if (this.control.flag(CONTROL.pauseRequested)) mask |= LUA_MASKCOUNT;
     return mask;
@@ -123,6 +135,7 @@ export class Debugger implements ErrorObserver {
   private rearmAll(): void {
     const { vm } = this;
     const L = vm.L;
+    this.syncTraps();
     this.masks.clear();
     this.setMask(L, this.resumeMask(L));
     vm.getRef(L, this.threadsRef);
@@ -137,6 +150,7 @@ export class Debugger implements ErrorObserver {
 
   private onHook(L: LuaState, ar: number): void {
     if (this.busy) return;
+    if (this.retryTraps) this.syncTraps();
     // The hottest path: a call while breakpoints are armed elsewhere and nothing is being
     // stepped. It costs every call of the script, so it is a few reads of wasm memory and one
     // set lookup; everything else goes the general way below.
@@ -172,6 +186,8 @@ export class Debugger implements ErrorObserver {
       if (step.kind === 'in') this.setMask(L, ALL);
       return;
     }
+    // A C function has no lines: nothing to narrow (and a trap must see the mask it was called with).
+    if (!proto) return;
     // Lines are watched only in functions that hold breakpoints (or the frame being stepped).
     const mask = this.masks.get(L) ?? 0;
     if (this.breakpoints.byProto.has(proto)) this.setMask(L, ALL | (mask & LUA_MASKCOUNT));
@@ -188,10 +204,94 @@ export class Debugger implements ErrorObserver {
       if (this.layout.depthOfCi(callerCi) <= step.depth) this.setMask(L, ALL | (mask & LUA_MASKCOUNT));
       return;
     }
-    if (this.breakpoints.byProto.has(this.layout.protoOfCi(callerCi))) this.setMask(L, ALL | (mask & LUA_MASKCOUNT));
+    if (this.breakpoints.byProto.has(this.layout.protoOfCi(callerCi))) {
+      this.setMask(L, ALL | (mask & LUA_MASKCOUNT));
+      return;
+    }
+    // A function that could not get its trap while it ran can get it once it has returned.
+    if (this.waiting.size && this.waiting.has(this.layout.protoOfCi(ci))) this.retryTraps = true;
+    // Back where no function with breakpoints runs: nothing to watch until a trap fires again.
+    if (!step && this.canDisarm() && !this.hasBreakpointFrameFrom(callerCi)) this.setMask(L, mask & LUA_MASKCOUNT);
+  }
+
+  /** Traps report every entry that matters: hooks may go when no breakpointed frame runs. */
+  private canDisarm(): boolean {
+    return this.trapsCoverAll && !this.breakpoints.hasFunctionBreakpoints;
+  }
+
+  /** Whether a frame at or below `ci` runs a function with line breakpoints. */
+  private hasBreakpointFrameFrom(ci: number): boolean {
+    const byProto = this.breakpoints.byProto;
+    for (let c = ci; c; c = this.layout.previousCi(c)) if (byProto.has(this.layout.protoOfCi(c))) return true;
+    return false;
+  }
+
+  private hasBreakpointFrame(L: LuaState): boolean {
+    return this.vm.getStack(L, 0, this.vm.ar2Ptr) && this.hasBreakpointFrameFrom(this.layout.ciOfAr(this.vm.ar2Ptr));
+  }
+
+  /**
+   * A function with breakpoints was entered (its trap ran) on thread L, `ar` its frame. Unless
+   * the line hook already watches this thread, it is armed from here on, and the trap stands
+   * for the function's first line event (Lua will not report that line again).
+   */
+  private onTrap(L: LuaState, ar: number, proto: number): void {
+    if (this.busy || !this.enabled || !this.breakpoints.byProto.has(proto)) return;
+    const mask = this.masks.get(L) ?? 0;
+    if (mask & LUA_MASKLINE) return;
+    this.setMask(L, ALL | (mask & LUA_MASKCOUNT));
+    this.lineEvent(L, ar, 1);
+  }
+
+  /** Every function of every stack (for deciding which ones may be rewritten now). */
+  private protosOnStacks(): Set<number> {
+    const { vm } = this;
+    const out = new Set<number>();
+    const add = (T: LuaState): void => {
+      if (!vm.getStack(T, 0, vm.ar2Ptr)) return;
+      for (let c = this.layout.ciOfAr(vm.ar2Ptr); c; c = this.layout.previousCi(c)) {
+        const p = this.layout.protoOfCi(c);
+        if (p) out.add(p);
+      }
+    };
+    add(vm.L);
+    vm.getRef(vm.L, this.threadsRef);
+    vm.pushNil(vm.L);
+    while (vm.next(vm.L, -2)) {
+      vm.pop(vm.L, 1);
+      add(vm.toThread(vm.L, -1));
+    }
+    vm.pop(vm.L, 1);
+    return out;
+  }
+
+  /** Gives each function with line breakpoints its trap, and takes traps from the others. */
+  private syncTraps(): void {
+    this.retryTraps = false;
+    if (!this.traps.available) { this.trapsCoverAll = false; return; }
+    const wanted = this.breakpoints.byProto;
+    const toPatch = [...wanted.keys()].filter((p) => !this.traps.isPatched(p));
+    const toRestore = [...this.traps.patched()].filter((p) => !wanted.has(p));
+    this.waiting.clear();
+    let refused = false;
+    if (toPatch.length || toRestore.length) {
+      // Code a frame is running cannot be replaced under it: those wait until it returns.
+      const running = this.protosOnStacks();
+      for (const p of toPatch) {
+        if (running.has(p)) this.waiting.add(p);
+        else if (!this.traps.patch(p)) refused = true; // no free register or constant: hooks it is
+      }
+      for (const p of toRestore) if (!running.has(p)) this.traps.unpatch(p);
+    }
+    this.trapsCoverAll = this.waiting.size === 0 && !refused;
   }
 
   private onLine(L: LuaState, ar: number): void {
+    this.lineEvent(L, ar, 0);
+  }
+
+  /** Frame `ar` (at level `level` of L) reached a new line. */
+  private lineEvent(L: LuaState, ar: number, level: number): void {
     const ci = this.layout.ciOfAr(ar);
     const proto = this.layout.protoOfCi(ci);
     const lines = this.breakpoints.byProto.get(proto);
@@ -206,7 +306,7 @@ export class Debugger implements ErrorObserver {
           const info: StopInfo = { reason: 'breakpoint', hitBreakpointIds: hit.map((b) => b.id), description };
           if (hit[0].conditionError) info.exception = { message: hit[0].conditionError, traceback: '', filter: 'condition' };
           hit[0].conditionError = undefined;
-          this.stopAt(L, 0, info, ar);
+          this.stopAt(L, level, info, ar);
           return;
         }
       }
@@ -214,14 +314,17 @@ export class Debugger implements ErrorObserver {
     const step = this.step;
     if (step) {
       if (stepDone(step, L, this.layout.depthOfCi(ci))) {
-        this.stopAt(L, 0, { reason: step.reason, hitBreakpointIds: [], description: step.reason === 'entry' ? 'Paused on entry' : 'Paused after step' }, ar);
+        this.stopAt(L, level, { reason: step.reason, hitBreakpointIds: [], description: step.reason === 'entry' ? 'Paused on entry' : 'Paused after step' }, ar);
         return;
       }
       // Stepping over a call: no need to watch the lines of deeper frames.
       if (step.kind !== 'in' && step.thread === L && !lines) this.setMask(L, LUA_MASKCALL | LUA_MASKRET | ((this.masks.get(L) ?? 0) & LUA_MASKCOUNT));
       return;
     }
-    if (!lines) this.setMask(L, LUA_MASKCALL | LUA_MASKRET | ((this.masks.get(L) ?? 0) & LUA_MASKCOUNT));
+    if (lines) return;
+    const count = (this.masks.get(L) ?? 0) & LUA_MASKCOUNT;
+    if (this.canDisarm() && !this.hasBreakpointFrameFrom(this.layout.previousCi(ci))) this.setMask(L, count);
+    else this.setMask(L, LUA_MASKCALL | LUA_MASKRET | count);
   }
 
   private onCount(L: LuaState, ar: number): void {
