@@ -24,6 +24,8 @@ test('a breakpoint in a function that is never called arms no hook at all', asyn
   assert.match(h.output, /hooks before\tnone\n/);
   assert.match(h.output, /hooks after\tnone\n/);
   assert.match(h.output, /sum\t20\n/);
+  // string.dump writes the function's own code, not the trap in it.
+  assert.match(h.output, /dumped\t42\n/);
 });
 
 test("a breakpoint on a function's first line stops once per call, also in a coroutine", async (t) => {

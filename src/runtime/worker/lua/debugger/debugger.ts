@@ -9,7 +9,7 @@ import type {
 } from '../../../debug-protocol.js';
 import {
   AR, LuaVm, LUA_HOOKCALL, LUA_HOOKCOUNT, LUA_HOOKLINE, LUA_HOOKRET, LUA_HOOKTAILCALL, LUA_MASKCALL, LUA_MASKCOUNT,
-  LUA_MASKLINE, LUA_MASKRET, LUA_TNIL, LUA_TTABLE, VmUnwind, type LuaState,
+  LUA_MASKLINE, LUA_MASKRET, LUA_MULTRET, LUA_TNIL, LUA_TTABLE, VmUnwind, type LuaState,
 } from '../lua-vm.js';
 import { BreakpointTable, type ArmedBreakpoint, type ArmedFunctionBreakpoint } from './breakpoint-table.js';
 import { assignVariable } from './assignments.js';
@@ -76,6 +76,7 @@ export class Debugger implements ErrorObserver {
     this.traps = new EntryTraps(vm, this.layout);
     if (this.layout.trusted) this.traps.verify();
     this.traps.onEnter = (L, ar, proto) => this.onTrap(L, ar, proto);
+    this.keepStringDumpTransparent();
     this.values = new ValueStore(vm);
     this.evaluator = new Evaluator(vm);
     this.hookPtr = vm.raw.addFunction(((L: LuaState, ar: number) => this.onHook(L, ar)) as never, 'vii');
@@ -85,6 +86,25 @@ export class Debugger implements ErrorObserver {
   }
 
   get available(): boolean { return this.layout.trusted; }
+
+  /** string.dump writes a function's own code, never the trap a breakpoint put in it. */
+  private keepStringDumpTransparent(): void {
+    const { vm } = this;
+    const L = vm.L;
+    vm.getGlobal(L, 'string');
+    if (vm.type(L, -1) !== LUA_TTABLE) { vm.pop(L, 1); return; }
+    vm.getField(L, -1, 'dump');
+    const original = vm.ref(L);
+    vm.pushFunction(L, (T) => {
+      vm.getRef(T, original);
+      vm.insert(T, 1);
+      const status = this.traps.withOriginalCode(() => vm.pcall(T, vm.getTop(T) - 1, LUA_MULTRET, 0));
+      if (status !== 0) vm.error(T);
+      return vm.getTop(T);
+    });
+    vm.setField(L, -2, 'dump');
+    vm.pop(L, 1);
+  }
 
   /**
    * Runs asynchronously (from the main thread's inspector interrupt) while Lua may be running:

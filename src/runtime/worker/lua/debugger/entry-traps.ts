@@ -58,6 +58,8 @@ interface Patch {
   saved: Saved;
   /** Arrays we allocated (freed when the prototype is restored). */
   owned: number[];
+  /** Where the trap starts (after VARARGPREP in a vararg function). */
+  at: number;
 }
 
 export class EntryTraps {
@@ -146,17 +148,49 @@ export class EntryTraps {
     u8[proto + P.maxStackSize] = maxStack + 1;
     const owned = [newCode, newK, newLineInfo, newAbs];
     if (!encoded.abs.length) { raw._free(newAbs); owned.pop(); }
-    this.patches.set(proto, { saved, owned });
+    this.patches.set(proto, { saved, owned, at });
     return true;
+  }
+
+  /**
+   * Runs `work` with every patched prototype showing its own code (for string.dump). Safe even
+   * for functions that are running: no Lua code runs during `work`'s C call, and frames keep
+   * their pointers into our arrays, which stay allocated.
+   */
+  withOriginalCode<T>(work: () => T): T {
+    if (!this.patches.size) return work();
+    const h32 = this.vm.raw.HEAP32;
+    const fields = [P.code, P.sizeCode, P.lineInfo, P.sizeLineInfo, P.absLineInfo, P.sizeAbsLineInfo, P.k, P.sizeK];
+    const swapped = [...this.patches].map(([proto, p]) => {
+      const ours = fields.map((f) => h32[(proto + f) >> 2]);
+      const oursMax = this.vm.raw.HEAPU8[proto + P.maxStackSize];
+      this.restoreFields(proto, p.saved);
+      return { proto, ours, oursMax };
+    });
+    try {
+      return work();
+    } finally {
+      const heap = this.vm.raw.HEAP32;
+      for (const { proto, ours, oursMax } of swapped) {
+        fields.forEach((f, i) => { heap[(proto + f) >> 2] = ours[i]; });
+        this.vm.raw.HEAPU8[proto + P.maxStackSize] = oursMax;
+        this.shiftLocVars(proto, this.patches.get(proto)!.at);
+      }
+    }
   }
 
   /** Gives `proto` its own code back. */
   unpatch(proto: number): void {
     const p = this.patches.get(proto);
     if (!p) return;
+    this.restoreFields(proto, p.saved);
+    for (const ptr of p.owned) this.vm.raw._free(ptr);
+    this.patches.delete(proto);
+  }
+
+  private restoreFields(proto: number, s: Saved): void {
     const { raw } = this.vm;
     const h32 = raw.HEAP32;
-    const s = p.saved;
     h32[(proto + P.code) >> 2] = s.code;
     h32[(proto + P.sizeCode) >> 2] = s.sizeCode;
     h32[(proto + P.lineInfo) >> 2] = s.lineInfo;
@@ -171,8 +205,6 @@ export class EntryTraps {
       h32[(locVars + i * LOCVAR_SIZE + 4) >> 2] = s.locVarRanges[i * 2];
       h32[(locVars + i * LOCVAR_SIZE + 8) >> 2] = s.locVarRanges[i * 2 + 1];
     }
-    for (const ptr of p.owned) raw._free(ptr);
-    this.patches.delete(proto);
   }
 
   /** The line of each instruction (as luaG_getfuncline computes it). */
