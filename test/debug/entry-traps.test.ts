@@ -113,3 +113,30 @@ test('a conditional breakpoint in a recursive function, and one set while that f
   assert.match(h.output, /depth\tbottom\n/);
   assert.match(h.output, /hooks after\tnone\n/);
 });
+
+test('function breakpoints use the traps too: none armed for a function never called; a stop on entry with the arguments', async (t) => {
+  const h = new Harness();
+  t.after(() => h.close());
+  await h.em.start({ debug: true });
+  const fbps = await h.em.setFunctionBreakpoints([{ name: 'never' }, { name: 'add', condition: 'a == 4' }, { name: 'count' }]);
+  // Pending until the file loads (function names come from loaded code).
+  assert.ok(fbps.every((b) => !b.verified), JSON.stringify(fbps));
+  h.em.runProgram(traps);
+  const first = await h.nextStop();
+  assert.equal(first.reason, 'function breakpoint');
+  assert.deepEqual(first.hitBreakpointIds, [fbps[1].id]);
+  assert.equal(await h.where(), 'add:7');
+  assert.deepEqual(await h.locals(), { a: '4', b: '1' });
+  await h.em.continue();
+  await h.nextStop();
+  assert.equal(await h.where(), 'count:10');
+  assert.equal((await h.locals())['...'], '2 varargs');
+  // Step from the entry stop: the next line, not the first one again.
+  await h.em.stepOver();
+  await h.nextStop();
+  assert.equal(await h.where(), 'count:11');
+  await h.em.continue();
+  assert.equal(await h.exited(), 0);
+  assert.match(h.output, /hooks before\tnone\n/);
+  assert.match(h.output, /hooks after\tnone\n/);
+});

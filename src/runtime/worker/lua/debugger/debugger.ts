@@ -146,7 +146,7 @@ export class Debugger implements ErrorObserver {
     if (this.step) mask = this.step.kind === 'in' || this.step.thread === L ? ALL : LUA_MASKCALL;
     // With traps, lines are watched only on threads that run a function with breakpoints.
     if (this.breakpoints.hasLineBreakpoints && (!this.trapsCoverAll || this.hasBreakpointFrame(L))) mask |= ALL;
-    if (this.breakpoints.hasFunctionBreakpoints) mask |= LUA_MASKCALL;
+    if (this.breakpoints.hasFunctionBreakpoints && !this.trapsCoverAll) mask |= LUA_MASKCALL;
     if (this.control.flag(CONTROL.pauseRequested)) mask |= LUA_MASKCOUNT;
     return mask;
   }
@@ -236,7 +236,7 @@ export class Debugger implements ErrorObserver {
 
   /** Traps report every entry that matters: hooks may go when no breakpointed frame runs. */
   private canDisarm(): boolean {
-    return this.trapsCoverAll && !this.breakpoints.hasFunctionBreakpoints;
+    return this.trapsCoverAll;
   }
 
   /** Whether a frame at or below `ci` runs a function with line breakpoints. */
@@ -251,12 +251,23 @@ export class Debugger implements ErrorObserver {
   }
 
   /**
-   * A function with breakpoints was entered (its trap ran) on thread L, `ar` its frame. Unless
-   * the line hook already watches this thread, it is armed from here on, and the trap stands
-   * for the function's first line event (Lua will not report that line again).
+   * A function with breakpoints was entered (its trap ran) on thread L, `ar` its frame. A
+   * function breakpoint stops here unless the call hook already saw this entry. For line
+   * breakpoints, unless the line hook already watches this thread, it is armed from here on, and
+   * the trap stands for the function's first line event (Lua will not report that line again).
    */
   private onTrap(L: LuaState, ar: number, proto: number): void {
-    if (this.busy || !this.enabled || !this.breakpoints.byProto.has(proto)) return;
+    if (this.busy || !this.enabled) return;
+    const fbps = this.breakpoints.functionsByProto.get(proto);
+    if (fbps && !((this.masks.get(L) ?? 0) & LUA_MASKCALL)) {
+      const hit = fbps.filter((b) => this.passes(L, ar, proto, b));
+      if (hit.length) {
+        // The stop stands for the first line too; the line hook is armed when the script resumes.
+        this.stopAt(L, 1, { reason: 'function breakpoint', hitBreakpointIds: hit.map((b) => b.id), description: `Paused on function breakpoint ${hit[0].name}` }, ar);
+        return;
+      }
+    }
+    if (!this.breakpoints.byProto.has(proto)) return;
     const mask = this.masks.get(L) ?? 0;
     if (mask & LUA_MASKLINE) return;
     this.setMask(L, ALL | (mask & LUA_MASKCOUNT));
@@ -289,8 +300,8 @@ export class Debugger implements ErrorObserver {
   private syncTraps(): void {
     this.retryTraps = false;
     if (!this.traps.available) { this.trapsCoverAll = false; return; }
-    const wanted = this.breakpoints.byProto;
-    const toPatch = [...wanted.keys()].filter((p) => !this.traps.isPatched(p));
+    const wanted = new Set([...this.breakpoints.byProto.keys(), ...this.breakpoints.functionsByProto.keys()]);
+    const toPatch = [...wanted].filter((p) => !this.traps.isPatched(p));
     const toRestore = [...this.traps.patched()].filter((p) => !wanted.has(p));
     this.waiting.clear();
     let refused = false;
