@@ -36,4 +36,5 @@ export const capabilities: P.Capabilities = {
   supportsCancelRequest: true,
   supportsBreakpointLocationsRequest: true,
   supportsExceptionFilterOptions: true,
+  supportsSingleThreadExecutionRequests: true,
 };

@@ -4,7 +4,10 @@
 // so `breakpoint` events and `hitBreakpointIds` always name breakpoints the client has.
 // Breakpoints of other owners (another client, `--break-at`) have no id here and are not
 // reported to this client.
-import type { Breakpoint, ExecutionManager, SourceBreakpoint } from '../debug/index.js';
+import type { Breakpoint, RuntimeThreads, SourceBreakpoint } from '../debug/index.js';
+
+/** Where breakpoints go: the debuggee's threads (all of them share one set). */
+type BreakpointTarget = Pick<RuntimeThreads, 'setBreakpoints' | 'setFunctionBreakpoints' | 'setExceptionBreakpoints'>;
 
 type FunctionBreakpoint = { name: string; condition?: string; hitCondition?: string };
 type ExceptionFilter = { filter: 'uncaught' | 'all'; condition?: string };
@@ -15,7 +18,7 @@ export class ClientBreakpoints {
   private readonly sources = new Map<string, { id: number; spec: SourceBreakpoint }[]>();
   private functions: { id: number; spec: FunctionBreakpoint }[] = [];
   private exceptions: ExceptionFilter[] = [];
-  /** engine id → client id, for the current ExecutionManager */
+  /** engine id → client id, for the current debuggee */
   private readonly engineToClient = new Map<number, number>();
 
   constructor(private readonly owner: string) {}
@@ -26,28 +29,28 @@ export class ClientBreakpoints {
   }
 
   /** Replaces the breakpoints of a source; returns their states (pending without a script). */
-  async setSource(em: ExecutionManager | null, source: string, specs: SourceBreakpoint[]): Promise<Breakpoint[]> {
+  async setSource(em: BreakpointTarget | null, source: string, specs: SourceBreakpoint[]): Promise<Breakpoint[]> {
     const entries = specs.map((spec) => ({ id: this.nextId++, spec }));
     this.sources.set(source, entries);
     if (!em) return entries.map(({ id, spec }) => pending(id, spec.line, source));
     return this.pushSource(em, source, entries);
   }
 
-  async setFunctions(em: ExecutionManager | null, specs: FunctionBreakpoint[]): Promise<Breakpoint[]> {
+  async setFunctions(em: BreakpointTarget | null, specs: FunctionBreakpoint[]): Promise<Breakpoint[]> {
     const entries = specs.map((spec) => ({ id: this.nextId++, spec }));
     this.functions = entries;
     if (!em) return entries.map(({ id }) => pending(id));
     return this.pushFunctions(em);
   }
 
-  async setExceptions(em: ExecutionManager | null, filters: ExceptionFilter[]): Promise<{ verified: boolean; message?: string }[]> {
+  async setExceptions(em: BreakpointTarget | null, filters: ExceptionFilter[]): Promise<{ verified: boolean; message?: string }[]> {
     this.exceptions = filters;
     if (!em) return filters.map(() => ({ verified: true }));
     return em.setExceptionBreakpoints(filters, this.owner);
   }
 
-  /** Applies everything set so far to a (new) ExecutionManager; returns the source breakpoints' states. */
-  async applyTo(em: ExecutionManager): Promise<Breakpoint[]> {
+  /** Applies everything set so far to a (new) debuggee; returns the source breakpoints' states. */
+  async applyTo(em: BreakpointTarget): Promise<Breakpoint[]> {
     this.engineToClient.clear();
     const states: Breakpoint[] = [];
     for (const [source, entries] of this.sources) states.push(...await this.pushSource(em, source, entries));
@@ -56,12 +59,12 @@ export class ClientBreakpoints {
     return states;
   }
 
-  private async pushSource(em: ExecutionManager, source: string, entries: { id: number; spec: SourceBreakpoint }[]): Promise<Breakpoint[]> {
+  private async pushSource(em: BreakpointTarget, source: string, entries: { id: number; spec: SourceBreakpoint }[]): Promise<Breakpoint[]> {
     const states = await em.setBreakpoints(source, entries.map((e) => e.spec), this.owner);
     return this.mapStates(states, entries);
   }
 
-  private async pushFunctions(em: ExecutionManager): Promise<Breakpoint[]> {
+  private async pushFunctions(em: BreakpointTarget): Promise<Breakpoint[]> {
     const states = await em.setFunctionBreakpoints(this.functions.map((f) => f.spec), this.owner);
     return this.mapStates(states, this.functions);
   }

@@ -4,25 +4,49 @@
 // response.
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as path from 'node:path';
-import type { Breakpoint, ExecutionEventSource, ExecutionManager, OutputEvent, StoppedEvent } from '../debug/index.js';
+import type { Breakpoint, OutputEvent, RuntimeThreads, StoppedEvent, ThreadChange, ThreadEvents } from '../debug/index.js';
+import type { EventEmitter } from 'node:events';
 import { ClientBreakpoints } from './client-breakpoints.js';
 import { DapError, DapErrorCode } from './errors.js';
 import { handlers } from './handlers/index.js';
 import { toLocal, toRemote, type PathMapping } from './path-mappings.js';
 import type { DapTransport } from './transport.js';
 
+/** Where a session's events come from: the debuggee's threads, or a router in between. */
+export type ThreadEventSource = EventEmitter<ThreadEvents>;
+
+/** What `llmspell/runScript` asks of a kernel (`llmspell kernel run`). */
+export interface RunScriptRequest {
+  program: string;
+  args: string[];
+  cwd: string;
+  /** Answer once the script has ended (with its exit code), not once it has started. */
+  wait: boolean;
+}
+
+export interface RunScriptResult {
+  threadId: number;
+  name: string;
+  /** 'running', or 'queued' behind the kernel's limit of scripts at once. */
+  state: 'running' | 'queued';
+  /** With `wait`: how it ended, as `llmspell run` would exit. */
+  exitCode?: number;
+}
+
 export interface DebugTarget {
-  /** Creates the ExecutionManager for a `launch` request. */
-  launch?(args: P.LaunchRequestArguments & Record<string, unknown>, session: DapSession): Promise<ExecutionManager>;
-  /** Finds the ExecutionManager for an `attach` request. */
-  attach?(args: P.AttachRequestArguments & Record<string, unknown>, session: DapSession): Promise<ExecutionManager>;
+  /** Creates the debuggee (one runtime, thread 1) for a `launch` request. */
+  launch?(args: P.LaunchRequestArguments & Record<string, unknown>, session: DapSession): Promise<RuntimeThreads>;
+  /** Finds the debuggee for an `attach` request. */
+  attach?(args: P.AttachRequestArguments & Record<string, unknown>, session: DapSession): Promise<RuntimeThreads>;
+  /** Starts a script in its own runtime, a new thread of the debuggee (a kernel only). */
+  runScript?(req: RunScriptRequest, session: DapSession): Promise<RunScriptResult>;
   /** Whether disconnect ends the script by default (true for launched, false for attached). */
   describe?: string;
   /**
    * Where an attached session takes the script's events from (a kernel routes them through its
    * MessageRouter); without it, straight from the ExecutionManager.
    */
-  eventsFor?(session: DapSession): ExecutionEventSource;
+  eventsFor?(session: DapSession): ThreadEventSource;
   /**
    * What ending the session does to the script (a kernel forgets the client, and resumes the
    * script when no debugger is left). Without it: a launched script is terminated, an attached
@@ -59,7 +83,8 @@ export class DapSession {
   linesStartAt1 = true;
   columnsStartAt1 = true;
   clientSupportsRunInTerminal = false;
-  em: ExecutionManager | null = null;
+  /** The threads this session debugs, once launched or attached. */
+  debuggee: RuntimeThreads | null = null;
   launched = false;
   launchArgs: Record<string, unknown> | null = null;
   /** This client's breakpoints, kept across a restart and from before a script exists. */
@@ -191,21 +216,25 @@ export class DapSession {
 
   // ---- the bridge from ExecutionManager events to DAP events ----
 
-  bind(em: ExecutionManager, events: ExecutionEventSource = em): void {
-    this.em = em;
-    const on = <K extends Parameters<ExecutionManager['on']>[0]>(name: K, fn: (...a: never[]) => void): void => {
+  bind(debuggee: RuntimeThreads, events: ThreadEventSource = debuggee): void {
+    this.debuggee = debuggee;
+    const on = <K extends keyof ThreadEvents>(name: K, fn: (...a: never[]) => void): void => {
       events.on(name, fn as never);
       this.detachers.push(() => events.off(name, fn as never));
     };
     on('stopped', (s: StoppedEvent) => this.sendEvent('stopped', this.stoppedBody(s)));
-    on('continued', (threadId: number) => this.sendEvent('continued', { threadId, allThreadsContinued: true }));
+    // A thread's continue is its own when there are others (they may still be stopped).
+    on('continued', (threadId: number) => this.sendEvent('continued', { threadId, allThreadsContinued: debuggee.count <= 1 }));
     on('output', (o: OutputEvent) => {
-      if (this.scriptOutput && o.category !== 'console') { this.scriptOutput(o.text); return; }
+      if (this.scriptOutput && o.category !== 'console' && o.threadId === undefined) { this.scriptOutput(o.text); return; }
       this.sendEvent('output', {
         category: o.category, output: o.text,
-        ...(o.source ? { source: this.source(o.source), line: this.toClientLine(o.line ?? 1) } : {}),
+        ...(o.source ? { source: this.source(o.source), line: this.toClientLine(o.line ?? 1) } : this.scriptSource(o.threadId)),
+        // Which script it came from (a kernel's scripts are threads of their own).
+        ...(o.threadId !== undefined ? { threadId: o.threadId } : {}),
       });
     });
+    on('thread', (c: ThreadChange) => this.sendEvent('thread', { reason: c.reason, threadId: c.threadId, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) }));
     on('breakpoint', (b: Breakpoint) => {
       // Only breakpoints this client set: another owner's would be ids it never heard of.
       const id = this.breakpoints.clientId(b.id);
@@ -222,16 +251,25 @@ export class DapSession {
   /** A stop as DAP says it, with the ids of this client's breakpoints that were hit. */
   stoppedBody(s: StoppedEvent): P.StoppedEvent['body'] {
     const hit = s.hitBreakpointIds.map((id) => this.breakpoints.clientId(id)).filter((id): id is number => id !== undefined);
+    // Other threads (a kernel's scripts) go on running when one stops.
+    const alone = (this.debuggee?.count ?? 1) <= 1;
     return {
-      reason: s.reason, threadId: s.threadId, description: s.description, allThreadsStopped: true,
+      reason: s.reason, threadId: s.threadId, description: s.description, allThreadsStopped: alone,
       ...(s.exception ? { text: s.exception.message } : {}),
       ...(hit.length ? { hitBreakpointIds: hit } : {}),
     };
   }
 
+  /** The script a thread runs, as an output event's source (none for the main thread). */
+  private scriptSource(threadId: number | undefined): { source?: P.Source } {
+    if (threadId === undefined || !this.debuggee) return {};
+    const program = this.debuggee.scriptThreads().find((t) => t.id === threadId)?.em.program;
+    return program ? { source: this.source(program) } : {};
+  }
+
   /** Gives a (new) script this client's breakpoints; says where each one ended up. */
-  async applyBreakpoints(em: ExecutionManager): Promise<void> {
-    for (const st of await this.breakpoints.applyTo(em)) this.sendEvent('breakpoint', { reason: 'changed', breakpoint: this.toDapBreakpoint(st) });
+  async applyBreakpoints(debuggee: RuntimeThreads): Promise<void> {
+    for (const st of await this.breakpoints.applyTo(debuggee)) this.sendEvent('breakpoint', { reason: 'changed', breakpoint: this.toDapBreakpoint(st) });
   }
 
   unbind(): void {
@@ -271,16 +309,16 @@ export class DapSession {
   async end(terminateDebuggee?: boolean): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const em = this.em;
+    const debuggee = this.debuggee;
     this.unbind();
     if (this.target.detach) await this.target.detach(this, terminateDebuggee).catch((e: Error) => this.log.error(`DAP ${this.id}: detaching failed: ${e.message}`));
-    else if (em) {
+    else if (debuggee) {
       const kill = terminateDebuggee ?? this.launched;
-      if (kill) await em.terminate();
+      if (kill) await debuggee.main.terminate();
       else {
-        await em.removeOwner(this.id).catch(() => undefined);
+        await debuggee.removeOwner(this.id).catch(() => undefined);
         // A debugger that detaches lets the script go on.
-        if (em.isStopped) await em.continue().catch(() => undefined);
+        for (const em of debuggee.stoppedThreads()) await em.continue().catch(() => undefined);
       }
     }
     this.transport.close();

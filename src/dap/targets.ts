@@ -1,7 +1,7 @@
 // Where a DAP session's script comes from: launched by the session itself (`llmspell dap`),
 // or a script already started and waiting for a client (`llmspell debug --port`).
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
-import { ExecutionManager } from '../debug/index.js';
+import { ExecutionManager, RuntimeThreads } from '../debug/index.js';
 import type { DapSession, DebugTarget } from './dap-session.js';
 import { waitForConfiguration } from './handlers/lifecycle.js';
 import { TerminalRelay } from './terminal-relay.js';
@@ -37,8 +37,9 @@ export class LaunchTarget implements DebugTarget {
     return relay;
   }
 
-  async launch(args: Launch, s: DapSession): Promise<ExecutionManager> {
+  async launch(args: Launch, s: DapSession): Promise<RuntimeThreads> {
     const em = new ExecutionManager();
+    const debuggee = new RuntimeThreads(em);
     const debug = args.noDebug !== true;
     const relay = await this.terminalFor(args, s);
     await em.start({
@@ -54,26 +55,29 @@ export class LaunchTarget implements DebugTarget {
       s.scriptOutput = (text) => relay.write(text);
       em.once('terminated', () => setTimeout(() => relay.close(), 50));
     }
-    if (debug) await s.applyBreakpoints(em);
+    if (debug) await s.applyBreakpoints(debuggee);
     // Run once the client has sent its configuration (breakpoints), as the DAP sequence says.
     void waitForConfiguration(s).then(() => {
       if (!em.hasEnded) em.runProgram(args.program as string, ((args.args as string[] | undefined) ?? []).map(String));
     });
-    return em;
+    return debuggee;
   }
 }
 
 /** A script started by the CLI and waiting: the first client to attach starts it running. */
 export class WaitingScriptTarget implements DebugTarget {
   private started = false;
-  constructor(private readonly em: ExecutionManager, private readonly program: string, private readonly args: string[]) {}
+  private readonly debuggee: RuntimeThreads;
+  constructor(private readonly em: ExecutionManager, private readonly program: string, private readonly args: string[]) {
+    this.debuggee = new RuntimeThreads(em);
+  }
 
-  async attach(_args: P.AttachRequestArguments, s: DapSession): Promise<ExecutionManager> {
-    await s.applyBreakpoints(this.em);
+  async attach(_args: P.AttachRequestArguments, s: DapSession): Promise<RuntimeThreads> {
+    await s.applyBreakpoints(this.debuggee);
     if (!this.started) {
       this.started = true;
       void waitForConfiguration(s).then(() => this.em.runProgram(this.program, this.args));
     }
-    return this.em;
+    return this.debuggee;
   }
 }

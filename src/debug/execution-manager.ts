@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   ScriptRuntime, RuntimeState, type BreakpointState, type Completeness, type CompletionItem, type EvaluateContext, type EvaluateResult,
-  type ExceptionFilterSpec, type FrameInfo, type FunctionBreakpointSpec, type RunOutcome, type RuntimeOptions,
+  type ExceptionFilterSpec, type FrameInfo, type RunOutcome, type RuntimeOptions,
   type ScopeInfo, type StopInfo, type VariableInfo,
 } from '../runtime/index.js';
-import { BreakpointStore, SHARED_OWNER, type SourceBreakpoint } from './breakpoint-store.js';
+import { BreakpointBook } from './breakpoint-book.js';
+import { SHARED_OWNER, type SourceBreakpoint } from './breakpoint-store.js';
 
 export type { SourceBreakpoint };
 export { SHARED_OWNER };
@@ -27,6 +28,8 @@ export interface OutputEvent {
   text: string;
   source?: string;
   line?: number;
+  /** The thread (runtime) that wrote it, where a debuggee has several. */
+  threadId?: number;
 }
 
 export interface ExecutionEvents {
@@ -55,6 +58,13 @@ export type ExecutionEventSource = EventEmitter<ExecutionEvents>;
 
 export const MAIN_THREAD_ID = 1;
 
+export interface ExecutionManagerOptions {
+  /** The id its stops and continues carry (a kernel's scripts are threads 2, 3, ...). */
+  threadId?: number;
+  /** Breakpoints shared with other runtimes of the same debuggee; by default its own. */
+  book?: BreakpointBook;
+}
+
 /** Exit code of a finished run, as the standalone interpreter reports it. */
 export function exitCodeOf(o: RunOutcome): number {
   switch (o.status) {
@@ -67,15 +77,19 @@ export function exitCodeOf(o: RunOutcome): number {
 
 export class ExecutionManager extends EventEmitter<ExecutionEvents> {
   private runtime: ScriptRuntime | null = null;
-  private readonly store = new BreakpointStore();
-  private readonly functionBps = new Map<string, FunctionBreakpointSpec[]>();
-  private readonly exceptionFilters = new Map<string, ExceptionFilterSpec[]>();
-  private nextFunctionId = 100_000;
+  readonly threadId: number;
+  readonly book: BreakpointBook;
   private readonly states = new Map<number, Breakpoint>();
   private stopped: StoppedEvent | null = null;
   private debugging = false;
   private ended = false;
   program: string | null = null;
+
+  constructor(options: ExecutionManagerOptions = {}) {
+    super();
+    this.threadId = options.threadId ?? MAIN_THREAD_ID;
+    this.book = options.book ?? new BreakpointBook();
+  }
 
   get isStopped(): boolean { return this.stopped !== null; }
   get lastStop(): StoppedEvent | null { return this.stopped; }
@@ -92,12 +106,12 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
     rt.on('debug', (e) => {
       switch (e.kind) {
         case 'stopped':
-          this.stopped = { ...e.stop, threadId: MAIN_THREAD_ID };
+          this.stopped = { ...e.stop, threadId: this.threadId };
           this.emit('stopped', this.stopped);
           break;
         case 'continued':
           this.stopped = null;
-          this.emit('continued', MAIN_THREAD_ID);
+          this.emit('continued', this.threadId);
           break;
         case 'breakpoint': {
           const bp = { ...this.states.get(e.state.id), ...e.state };
@@ -127,9 +141,27 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
     await rt.debugRequest('enable', { stopOnEntry });
     this.debugging = true;
     // Everything set before the runtime existed reaches it now.
-    for (const source of this.store.sources()) await this.pushSource(source);
-    await this.pushFunctionBreakpoints();
+    await this.syncBreakpoints();
+  }
+
+  /** Gives the runtime the book's current breakpoints (another runtime of the book changed them). */
+  async syncBreakpoints(sources: string[] = this.book.sources()): Promise<Breakpoint[]> {
+    if (!this.live) return [];
+    const states: Breakpoint[] = [];
+    for (const source of sources) states.push(...await this.pushSource(source));
+    states.push(...await this.pushFunctionBreakpoints());
     await this.pushExceptionFilters();
+    return states;
+  }
+
+  /** This runtime's state of a breakpoint of the book, if it has pushed it. */
+  breakpointState(id: number): Breakpoint | undefined {
+    return this.states.get(id);
+  }
+
+  /** Whether the runtime takes breakpoints now (started, alive, debugging). */
+  get acceptsBreakpoints(): boolean {
+    return this.live;
   }
 
   /** Starts the program under the debugger; resolves once it runs (its end is the 'exited' event). */
@@ -180,14 +212,14 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
 
   async setBreakpoints(source: string, bps: SourceBreakpoint[], owner = SHARED_OWNER): Promise<Breakpoint[]> {
     const abs = path.resolve(source);
-    const specs = this.store.set(abs, owner, bps);
+    const specs = this.book.setSource(abs, owner, bps);
     const states = this.live ? await this.pushSource(abs) : specs.map((s) => ({ id: s.id, verified: false, line: s.line, message: 'pending: the script has not started' }));
     const mine = new Set(specs.map((s) => s.id));
     return states.filter((s) => mine.has(s.id)).map((s) => this.remember({ ...s, source: abs }));
   }
 
   private async pushSource(source: string): Promise<Breakpoint[]> {
-    const states = await this.rt().debugRequest('setBreakpoints', { source, breakpoints: this.store.effective(source) });
+    const states = await this.rt().debugRequest('setBreakpoints', { source, breakpoints: this.book.effective(source) });
     return states.map((s) => this.remember({ ...s, source }));
   }
 
@@ -198,7 +230,7 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
 
   /** Every breakpoint with its current state, for listings. */
   breakpointList(): { owner: string; bp: Breakpoint; condition?: string; hitCondition?: string; logMessage?: string }[] {
-    return this.store.all().map(({ source, owner, spec }) => ({
+    return this.book.all().map(({ source, owner, spec }) => ({
       owner, condition: spec.condition, hitCondition: spec.hitCondition, logMessage: spec.logMessage,
       bp: this.states.get(spec.id) ?? { id: spec.id, verified: false, line: spec.line, source },
     }));
@@ -206,18 +238,12 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
 
   /** Removes a client's breakpoints everywhere (it went away). */
   async removeOwner(owner: string): Promise<void> {
-    const sources = this.store.removeOwner(owner);
-    this.functionBps.delete(owner);
-    this.exceptionFilters.delete(owner);
-    if (!this.live) return;
-    for (const s of sources) await this.pushSource(s);
-    await this.pushFunctionBreakpoints();
-    await this.pushExceptionFilters();
+    const sources = this.book.removeOwner(owner);
+    await this.syncBreakpoints(sources);
   }
 
   async setFunctionBreakpoints(bps: { name: string; condition?: string; hitCondition?: string }[], owner = SHARED_OWNER): Promise<Breakpoint[]> {
-    const specs = bps.map((b) => ({ ...b, id: this.nextFunctionId++ }));
-    this.functionBps.set(owner, specs);
+    const specs = this.book.setFunctions(owner, bps);
     if (!this.live) return specs.map((s) => ({ id: s.id, verified: false, message: 'pending: the script has not started' }));
     const states = await this.pushFunctionBreakpoints();
     const mine = new Set(specs.map((s) => s.id));
@@ -225,22 +251,21 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
   }
 
   private async pushFunctionBreakpoints(): Promise<Breakpoint[]> {
-    const all = [...this.functionBps.values()].flat();
-    const states = await this.rt().debugRequest('setFunctionBreakpoints', { breakpoints: all });
+    const states = await this.rt().debugRequest('setFunctionBreakpoints', { breakpoints: this.book.functions() });
     return states.map((s) => this.remember(s));
   }
 
   async setExceptionBreakpoints(filters: ExceptionFilterSpec[], owner = SHARED_OWNER): Promise<Breakpoint[]> {
-    this.exceptionFilters.set(owner, filters);
+    this.book.setExceptions(owner, filters);
     if (!this.live) return filters.map((_, i) => ({ id: i + 1, verified: true }));
     const states = await this.pushExceptionFilters();
     // The worker sees the union; report this owner's own filters.
-    const all = [...this.exceptionFilters.values()].flat();
+    const all = this.book.exceptions();
     return filters.map((f) => states[all.indexOf(f)] ?? { id: 0, verified: true });
   }
 
   private async pushExceptionFilters(): Promise<BreakpointState[]> {
-    return this.rt().debugRequest('setExceptionFilters', { filters: [...this.exceptionFilters.values()].flat() });
+    return this.rt().debugRequest('setExceptionFilters', { filters: this.book.exceptions() });
   }
 
   breakpointLocations(source: string, line: number, endLine?: number): Promise<number[]> {
@@ -300,7 +325,7 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
 
   threads(): { id: number; name: string }[] {
     if (!this.runtime?.isAlive) return [];
-    return [{ id: MAIN_THREAD_ID, name: this.program ? path.basename(this.program) : 'main' }];
+    return [{ id: this.threadId, name: this.program ? path.basename(this.program) : 'main' }];
   }
 
   stackTrace(start = 0, levels = 0): Promise<{ frames: FrameInfo[]; total: number }> {

@@ -6,7 +6,7 @@
 // msg_id as their correlation id.
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import { DapSession, type DapTransport } from '../dap/index.js';
-import type { ExecutionManager } from '../debug/index.js';
+import { FIRST_SCOPED_ID, RuntimeThreads, type ExecutionManager } from '../debug/index.js';
 import { HASH_SEED, type CellFiles } from './cell-files.js';
 import { CORRELATION_FIELD } from './event-correlator.js';
 import type { MessageRouter } from './message-router.js';
@@ -38,6 +38,8 @@ export class JupyterDebugger {
   private transport: InMemoryTransport | null = null;
   private readonly waiting = new Map<number, (r: P.Response) => void>();
   private started = false;
+  /** Without a router: the kernel's runtime as the session's debuggee. */
+  private debuggee: RuntimeThreads | null = null;
   private ended: Promise<void> = Promise.resolve();
   /** The debug_request being answered: DAP events it causes go out with it as their parent. */
   private parent: unknown = null;
@@ -85,10 +87,11 @@ export class JupyterDebugger {
         }
         // The variable explorer expands globals (from inspectVariables) while no cell is stopped.
         case 'variables':
-          if (this.em.isStopped) return await this.forward(this.correlated(request, header));
+          // A stopped script's values (a thread of `llmspell kernel run`) are the session's too.
+          if (this.em.isStopped || scoped((request.arguments as P.VariablesArguments | undefined)?.variablesReference)) return await this.forward(this.correlated(request, header));
           return respond({ variables: await this.idleVariables(request.arguments as P.VariablesArguments) });
         case 'evaluate':
-          if (this.em.isStopped) return await this.forward(this.correlated(request, header));
+          if (this.em.isStopped || scoped((request.arguments as P.EvaluateArguments | undefined)?.frameId)) return await this.forward(this.correlated(request, header));
           this.movesExecution(header);
           return respond(await this.idleEvaluate(request.arguments as P.EvaluateArguments));
         case 'terminate':
@@ -122,11 +125,12 @@ export class JupyterDebugger {
         this.publishEvent(m as P.Event, this.parent);
       }
     });
-    const em = this.em;
+    this.debuggee ??= new RuntimeThreads(this.em);
+    const debuggee = this.debuggee;
     const session = this.router
       ? this.router.openSession(transport, { kind: 'jupyter', onAttach: () => { this.started = true; } })
       : new DapSession(transport, {
-        attach: async () => { this.started = true; return em; },
+        attach: async () => { this.started = true; return debuggee; },
         launch: async () => { throw new Error("a notebook's kernel is already running: use 'attach'"); },
       }, { error: () => undefined });
     let ended = (): void => undefined;
@@ -212,4 +216,9 @@ export class JupyterDebugger {
     const r = await this.em.evaluate(args.dstVariableName, args.srcFrameId, 'watch');
     return { value: r.value, type: r.type, variablesReference: r.ref };
   }
+}
+
+/** Whether an id names a frame or value of a script thread rather than the cell's runtime. */
+function scoped(id: unknown): boolean {
+  return typeof id === 'number' && id >= FIRST_SCOPED_ID;
 }

@@ -1,7 +1,7 @@
 // The kernel's dap_port: a TCP listener where every connection is a DapSession opened by the
 // MessageRouter (so it attaches to the kernel's ExecutionManager), gated by ConnectionAuth.
 import * as net from 'node:net';
-import { StreamTransport } from '../dap/index.js';
+import { RUN_SCRIPT, StreamTransport } from '../dap/index.js';
 import { AuthThrottle, ConnectionAuth } from './dap-auth.js';
 import type { MessageRouter } from './message-router.js';
 
@@ -38,7 +38,8 @@ export function serveKernelDap(port: number, host: string, key: string, router: 
     socket.once('close', () => sockets.delete(socket));
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     let close = (_why: string): void => { socket.destroy(); };
-    const auth = new ConnectionAuth(key, throttle, log, remote, (why) => close(why));
+    // A client authenticates with its attach, or (`llmspell kernel run`) with the script it starts.
+    const auth = new ConnectionAuth(key, throttle, log, remote, (why) => close(why), ['attach', RUN_SCRIPT]);
     const session = router.openSession(new StreamTransport(socket, socket), { kind: 'dap-tcp', remote, admit: auth.admit });
     close = (why) => session.closeConnection(why);
     socket.once('close', () => auth.dispose());

@@ -1,14 +1,19 @@
-// A kernel's debugging service: the MessageRouter over the kernel's ExecutionManager, and DAP
-// served on the connection file's dap_port (authenticated with its key). Without a dap_port
-// (a connection file Jupyter wrote), a free loopback port is chosen and logged.
+// A kernel's debugging service: the kernel's debuggee (its interactive ExecutionManager as
+// thread 1, and the scripts `llmspell kernel run` starts as threads of their own), the
+// MessageRouter over it, and DAP served on the connection file's dap_port (authenticated with
+// its key). Without a dap_port (a connection file Jupyter wrote), a free loopback port is
+// chosen and logged.
 import type { Logger } from 'pino';
-import type { ExecutionManager } from '../debug/index.js';
+import { RuntimeThreads, type ExecutionManager } from '../debug/index.js';
 import type { ConnectionInfo } from '../jupyter/connection-file.js';
 import { serveKernelDap, type KernelDapServer } from './kernel-dap-server.js';
+import { KernelScripts, maxScripts } from './kernel-scripts.js';
 import { MessageRouter } from './message-router.js';
 
 export interface KernelDebugService {
   readonly router: MessageRouter;
+  /** The scripts the kernel runs beside its interactive session. */
+  readonly scripts: KernelScripts;
   /** Starts serving DAP; resolves with the port. Fails when dap_port cannot be bound. */
   listen(): Promise<number>;
   /** Tells every client the kernel is going (terminated) and closes the port. */
@@ -24,10 +29,14 @@ export function dapEndpoint(info: ConnectionInfo): { host: string; port: number 
 
 export function createKernelDebugService(info: ConnectionInfo, em: ExecutionManager, interrupt: () => void, log: Logger): KernelDebugService {
   const dapLog = log.child({ part: 'dap' });
-  const router = new MessageRouter(em, dapLog, interrupt, info.kernel_id ?? String(process.pid));
+  const debuggee = new RuntimeThreads(em);
+  const router = new MessageRouter(debuggee, dapLog, interrupt, info.kernel_id ?? String(process.pid));
+  const scripts = new KernelScripts(debuggee, log.child({ part: 'scripts' }), maxScripts());
+  router.scripts = scripts;
   let server: KernelDapServer | null = null;
   return {
     router,
+    scripts,
     async listen() {
       const { host, port } = dapEndpoint(info);
       try {
@@ -42,6 +51,7 @@ export function createKernelDebugService(info: ConnectionInfo, em: ExecutionMana
       return server.port;
     },
     async close() {
+      await scripts.close();
       await router.shutdown();
       await server?.close();
       server = null;

@@ -1,10 +1,11 @@
-// What `attach` means on a kernel: the session debugs the kernel's own ExecutionManager (the
-// one Jupyter cells, `dofile` and `require` run in), as one of the MessageRouter's clients.
-// Nothing here ends the kernel's session: `terminate` stops the running cell, and a client
-// that disconnects with terminateDebuggee only leaves.
+// What `attach` means on a kernel: the session debugs the kernel's own runtimes (thread 1, the
+// one Jupyter cells, `dofile` and `require` run in, and a thread per script it runs), as one
+// of the MessageRouter's clients. Nothing here ends the kernel's session: `terminate` stops
+// the running cell, and a client that disconnects with terminateDebuggee only leaves.
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
-import type { DapSession, DebugTarget } from '../dap/index.js';
-import type { ExecutionEventSource, ExecutionManager } from '../debug/index.js';
+import { DapError, DapErrorCode, type DapSession, type DebugTarget, type RunScriptRequest, type RunScriptResult, type ThreadEventSource } from '../dap/index.js';
+import type { RuntimeThreads } from '../debug/index.js';
+import { ScriptRefused } from './kernel-scripts.js';
 import type { MessageRouter } from './message-router.js';
 
 export class KernelTarget implements DebugTarget {
@@ -12,16 +13,31 @@ export class KernelTarget implements DebugTarget {
 
   constructor(private readonly router: MessageRouter) {}
 
-  async attach(args: P.AttachRequestArguments & Record<string, unknown>, session: DapSession): Promise<ExecutionManager> {
-    const em = this.router.em;
-    if (em.hasEnded) throw new Error("the kernel's session has ended: restart the kernel");
+  async attach(args: P.AttachRequestArguments & Record<string, unknown>, session: DapSession): Promise<RuntimeThreads> {
+    const debuggee = this.router.debuggee;
+    if (debuggee.main.hasEnded) throw new Error("the kernel's session has ended: restart the kernel");
     // Breakpoints the client set before attaching reach the kernel now.
-    await session.applyBreakpoints(em);
+    await session.applyBreakpoints(debuggee);
     this.router.attachClient(session, args);
-    return em;
+    return debuggee;
   }
 
-  eventsFor(session: DapSession): ExecutionEventSource {
+  async runScript(req: RunScriptRequest): Promise<RunScriptResult> {
+    const scripts = this.router.scripts;
+    if (!scripts) throw new DapError(DapErrorCode.NotSupported, 'this kernel does not run scripts');
+    let started;
+    try {
+      started = scripts.submit(req);
+    } catch (e) {
+      if (e instanceof ScriptRefused) throw new DapError(DapErrorCode.Failed, e.message);
+      throw e;
+    }
+    const result: RunScriptResult = { threadId: started.threadId, name: started.name, state: started.state };
+    if (req.wait) result.exitCode = await started.ended;
+    return result;
+  }
+
+  eventsFor(session: DapSession): ThreadEventSource {
     return this.router.eventsOf(session);
   }
 

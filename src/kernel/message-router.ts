@@ -1,23 +1,24 @@
 // Every debugger client of a kernel — DAP over TCP (on dap_port), DAP through `llmspell dap`'s
 // stdio proxy, the Jupyter debugger on the control channel — is a DapSession the router opens.
-// The router is the only listener on the kernel's ExecutionManager for them: it hands each
-// attached client the events it subscribed to (stopped, continued, output and terminated are
-// always among them), each stamped with the request that caused it (EventCorrelator). Requests
+// The router is the only listener on the kernel's debuggee for them (its interactive runtime,
+// thread 1, and a thread per script it runs): it hands each attached client the events it
+// subscribed to (stopped, continued, output, thread and terminated are always among them), each stamped with the request that caused it (EventCorrelator). Requests
 // are answered by the client's own session, to that client alone. Breakpoints are per client
 // (the ExecutionManager keeps the union); a client that goes away is forgotten with its
 // breakpoints, and a script stopped with no debugger left goes on.
 import { EventEmitter } from 'node:events';
 import { DapSession, type DapTransport, type SessionHooks } from '../dap/index.js';
-import type { ExecutionEvents, ExecutionManager } from '../debug/index.js';
+import type { ExecutionManager, RuntimeThreads, ThreadEvents } from '../debug/index.js';
 import { EventCorrelator } from './event-correlator.js';
 import { KernelTarget } from './kernel-target.js';
+import type { KernelScripts } from './kernel-scripts.js';
 
 export type ClientKind = 'dap-tcp' | 'dap-stdio' | 'jupyter';
-export type ExecutionEventName = keyof ExecutionEvents;
+export type ExecutionEventName = keyof ThreadEvents;
 
-export const EXECUTION_EVENTS: readonly ExecutionEventName[] = ['stopped', 'continued', 'output', 'breakpoint', 'loadedSource', 'exited', 'terminated'];
+export const EXECUTION_EVENTS: readonly ExecutionEventName[] = ['stopped', 'continued', 'output', 'breakpoint', 'loadedSource', 'exited', 'terminated', 'thread'];
 /** What every attached client sees, whatever else it subscribed to. */
-export const REQUIRED_EVENTS: readonly ExecutionEventName[] = ['stopped', 'continued', 'output', 'terminated'];
+export const REQUIRED_EVENTS: readonly ExecutionEventName[] = ['stopped', 'continued', 'output', 'terminated', 'thread'];
 
 export interface RouterLog {
   info(obj: object, msg: string): void;
@@ -49,7 +50,7 @@ export interface ClientInfo {
 
 class Client {
   /** The events the router hands this client; its session binds to this, not to the ExecutionManager. */
-  readonly events = new EventEmitter<ExecutionEvents>();
+  readonly events = new EventEmitter<ThreadEvents>();
   readonly attachedAt = new Date();
   constructor(readonly session: DapSession, public kind: ClientKind, readonly remote: string | undefined, readonly subscriptions: Set<ExecutionEventName>) {}
 }
@@ -62,9 +63,11 @@ export class MessageRouter {
   private readonly sessions = new Set<DapSession>();
   private readonly options = new Map<DapSession, ClientOptions>();
   private closing = false;
+  /** Runs scripts as threads of the debuggee (`llmspell kernel run`), where the kernel does. */
+  scripts: KernelScripts | null = null;
 
   constructor(
-    readonly em: ExecutionManager,
+    readonly debuggee: RuntimeThreads,
     private readonly log: RouterLog,
     /** Stops the running cell: what a debugger's `terminate` means in a kernel. */
     readonly interrupt: () => void,
@@ -72,8 +75,13 @@ export class MessageRouter {
   ) {
     this.correlator = new EventCorrelator(kernelId);
     for (const name of EXECUTION_EVENTS) {
-      em.on(name, ((...args: unknown[]) => this.route(name, args)) as never);
+      debuggee.on(name, ((...args: unknown[]) => this.route(name, args)) as never);
     }
+  }
+
+  /** The kernel's interactive runtime (thread 1). */
+  get em(): ExecutionManager {
+    return this.debuggee.main;
   }
 
   /** A session for a new client on `transport`; it becomes a routed client once it attaches. */
@@ -111,7 +119,7 @@ export class MessageRouter {
   }
 
   /** The events a client's session binds to. */
-  eventsOf(session: DapSession): EventEmitter<ExecutionEvents> {
+  eventsOf(session: DapSession): EventEmitter<ThreadEvents> {
     const client = this.clients.get(session.id);
     if (!client) throw new Error(`client ${session.id} is not attached`);
     return client.events;
@@ -140,13 +148,14 @@ export class MessageRouter {
     this.clients.delete(session.id);
     client.events.removeAllListeners();
     this.log.info({ client: session.id, kind: client.kind, why, clients: this.clients.size }, 'debugger client removed');
-    await this.em.removeOwner(session.id).catch((e: Error) => this.log.warn({ client: session.id, err: e.message }, 'removing its breakpoints failed'));
-    if (this.clients.size === 0 && this.em.isStopped && !this.closing && !this.em.hasEnded) {
+    await this.debuggee.removeOwner(session.id).catch((e: Error) => this.log.warn({ client: session.id, err: e.message }, 'removing its breakpoints failed'));
+    const stopped = this.debuggee.stoppedThreads().filter((em) => !em.hasEnded);
+    if (this.clients.size === 0 && stopped.length && !this.closing) {
       // Caused by the disconnect request when there was one, else by the client's departure.
       const id = request ?? `${session.id}:gone`;
       this.correlator.executionMovedBy(id);
-      this.log.info({ client: session.id }, 'no debugger left: the stopped script goes on');
-      await this.correlator.run(id, () => this.em.continue()).catch(() => undefined);
+      this.log.info({ client: session.id, threads: stopped.map((em) => em.threadId) }, 'no debugger left: the stopped script goes on');
+      for (const em of stopped) await this.correlator.run(id, () => em.continue()).catch(() => undefined);
     }
   }
 
@@ -164,7 +173,7 @@ export class MessageRouter {
   /** The attached clients, for status dumps and listings. */
   list(): ClientInfo[] {
     const counts = new Map<string, number>();
-    for (const b of this.em.breakpointList()) counts.set(b.owner, (counts.get(b.owner) ?? 0) + 1);
+    for (const b of this.debuggee.breakpointList()) counts.set(b.owner, (counts.get(b.owner) ?? 0) + 1);
     return [...this.clients.values()].map((c) => ({
       id: c.session.id, kind: c.kind, remote: c.remote, attachedAt: c.attachedAt.toISOString(),
       subscriptions: [...c.subscriptions], breakpoints: counts.get(c.session.id) ?? 0,
@@ -178,7 +187,7 @@ export class MessageRouter {
       connections: this.sessions.size,
       stopped: this.em.isStopped,
       running: this.em.isRunning,
-      breakpoints: this.em.breakpointList().map((b) => ({ owner: b.owner, source: b.bp.source, line: b.bp.line, verified: b.bp.verified })),
+      breakpoints: this.debuggee.breakpointList().map((b) => ({ owner: b.owner, source: b.bp.source, line: b.bp.line, verified: b.bp.verified })),
     };
   }
 

@@ -29,7 +29,7 @@ export async function setBreakpoints(s: DapSession, args: P.SetBreakpointsArgume
     optionalText('setBreakpoints', `breakpoints[${i}]`, b, ['condition', 'hitCondition', 'logMessage']);
     return { line: s.fromClientLine(b.line), condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage };
   });
-  const states = await engine(s.breakpoints.setSource(s.em, file, wanted));
+  const states = await engine(s.breakpoints.setSource(s.debuggee, file, wanted));
   return { breakpoints: states.map((b) => s.toDapBreakpoint(b)) };
 }
 
@@ -40,7 +40,7 @@ export async function setFunctionBreakpoints(s: DapSession, args: P.SetFunctionB
     optionalText('setFunctionBreakpoints', `breakpoints[${i}]`, b, ['condition', 'hitCondition']);
     return { name: b.name.trim(), condition: b.condition, hitCondition: b.hitCondition };
   });
-  const states = await engine(s.breakpoints.setFunctions(s.em, wanted));
+  const states = await engine(s.breakpoints.setFunctions(s.debuggee, wanted));
   return { breakpoints: states.map((b) => s.toDapBreakpoint(b)) };
 }
 
@@ -58,7 +58,7 @@ export async function setExceptionBreakpoints(s: DapSession, args: P.SetExceptio
     expectType('setExceptionBreakpoints', `filterOptions[${i}].condition`, o.condition, 'string', true);
     filters.push({ filter: o.filterId, condition: o.condition || undefined });
   }
-  const states = await engine(s.breakpoints.setExceptions(s.em, filters));
+  const states = await engine(s.breakpoints.setExceptions(s.debuggee, filters));
   return { breakpoints: states.map((b) => ({ verified: b.verified, ...(b.message ? { message: b.message } : {}) })) };
 }
 
@@ -66,7 +66,7 @@ export async function breakpointLocations(s: DapSession, args: P.BreakpointLocat
   const file = s.remotePath(sourcePath(args.source, 'breakpointLocations'));
   expectType('breakpointLocations', 'line', args.line, 'number');
   expectType('breakpointLocations', 'endLine', args.endLine, 'number', true);
-  if (!s.em) return { breakpoints: [] };
-  const lines = await engine(s.em.breakpointLocations(file, s.fromClientLine(args.line), args.endLine === undefined ? undefined : s.fromClientLine(args.endLine)));
+  if (!s.debuggee) return { breakpoints: [] };
+  const lines = await engine(s.debuggee.breakpointLocations(file, s.fromClientLine(args.line), args.endLine === undefined ? undefined : s.fromClientLine(args.endLine)));
   return { breakpoints: lines.map((l) => ({ line: s.toClientLine(l) })) };
 }

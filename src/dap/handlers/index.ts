@@ -4,6 +4,7 @@ import * as bp from './breakpoints.js';
 import * as ex from './execution.js';
 import * as insp from './inspection.js';
 import * as life from './lifecycle.js';
+import * as scripts from './scripts.js';
 
 export type Handler = (s: DapSession, args: never) => Promise<unknown>;
 
@@ -36,4 +37,5 @@ export const handlers: Record<string, Handler> = {
   exceptionInfo: insp.exceptionInfo,
   source: insp.source,
   loadedSources: insp.loadedSources,
+  [scripts.RUN_SCRIPT]: scripts.runScript,
 };

@@ -5,14 +5,17 @@ import * as fs from 'node:fs';
 import type { EvaluateResult, VariableInfo } from '../../runtime/index.js';
 import type { DapSession } from '../dap-session.js';
 import { badArgs, DapError, DapErrorCode, expectCount, expectType } from '../errors.js';
-import { engine, requireEm, requireStopped } from './common.js';
+import { engine, requireDebuggee, requireStopped } from './common.js';
+
+// Frame ids and variable references name one thread's frame or value: the debuggee routes
+// each request to that thread's runtime (and says when the thread is not stopped).
 
 export async function stackTrace(s: DapSession, args: P.StackTraceArguments): Promise<P.StackTraceResponse['body']> {
   expectType('stackTrace', 'threadId', args.threadId, 'number');
   expectCount('stackTrace', 'startFrame', args.startFrame);
   expectCount('stackTrace', 'levels', args.levels);
-  const em = requireStopped(s, 'stackTrace');
-  const { frames, total } = await engine(em.stackTrace(args.startFrame ?? 0, args.levels ?? 0));
+  requireStopped(s, 'stackTrace', args.threadId);
+  const { frames, total } = await engine(s.debuggee!.stackTrace(args.threadId, args.startFrame ?? 0, args.levels ?? 0));
   return {
     totalFrames: total,
     stackFrames: frames.map((f) => {
@@ -28,7 +31,7 @@ export async function stackTrace(s: DapSession, args: P.StackTraceArguments): Pr
 
 export async function scopes(s: DapSession, args: P.ScopesArguments): Promise<P.ScopesResponse['body']> {
   expectType('scopes', 'frameId', args.frameId, 'number');
-  const list = await engine(requireStopped(s, 'scopes').scopes(args.frameId));
+  const list = await engine(requireDebuggee(s, 'scopes').scopes(args.frameId));
   return {
     scopes: list.map((sc) => ({
       name: sc.name, variablesReference: sc.ref, namedVariables: sc.named, expensive: sc.expensive,
@@ -50,7 +53,7 @@ export async function variables(s: DapSession, args: P.VariablesArguments): Prom
   if (args.filter !== undefined && args.filter !== 'indexed' && args.filter !== 'named') throw badArgs("'variables': filter must be 'indexed' or 'named'");
   expectCount('variables', 'start', args.start);
   expectCount('variables', 'count', args.count);
-  const list = await engine(requireStopped(s, 'variables').variables(args.variablesReference, args.filter, args.start, args.count));
+  const list = await engine(requireDebuggee(s, 'variables').variables(args.variablesReference, args.filter, args.start, args.count));
   return { variables: list.map(toDapVariable) };
 }
 
@@ -58,9 +61,10 @@ export async function evaluate(s: DapSession, args: P.EvaluateArguments): Promis
   expectType('evaluate', 'expression', args.expression, 'string');
   expectType('evaluate', 'frameId', args.frameId, 'number', true);
   expectType('evaluate', 'context', args.context, 'string', true);
-  const em = requireStopped(s, 'evaluate');
+  const debuggee = requireDebuggee(s, 'evaluate');
+  if (args.frameId === undefined && !debuggee.anyStopped) requireStopped(s, 'evaluate');
   const context = (['watch', 'hover', 'repl', 'clipboard', 'variables'] as const).find((c) => c === args.context) ?? 'repl';
-  const r = await engine(em.evaluate(args.expression, args.frameId, context));
+  const r = await engine(debuggee.evaluate(args.expression, args.frameId, context));
   return { result: r.value, type: r.type, variablesReference: r.ref, indexedVariables: r.indexed, namedVariables: r.named };
 }
 
@@ -73,7 +77,7 @@ export async function setVariable(s: DapSession, args: P.SetVariableArguments): 
   expectType('setVariable', 'variablesReference', args.variablesReference, 'number');
   expectType('setVariable', 'name', args.name, 'string');
   expectType('setVariable', 'value', args.value, 'string');
-  const r = await engine(requireStopped(s, 'setVariable').setVariable(args.variablesReference, args.name, args.value));
+  const r = await engine(requireDebuggee(s, 'setVariable').setVariable(args.variablesReference, args.name, args.value));
   return valueBody(r);
 }
 
@@ -81,7 +85,9 @@ export async function setExpression(s: DapSession, args: P.SetExpressionArgument
   expectType('setExpression', 'expression', args.expression, 'string');
   expectType('setExpression', 'value', args.value, 'string');
   expectType('setExpression', 'frameId', args.frameId, 'number', true);
-  const r = await engine(requireStopped(s, 'setExpression').setExpression(args.expression, args.value, args.frameId));
+  const debuggee = requireDebuggee(s, 'setExpression');
+  if (args.frameId === undefined && !debuggee.anyStopped) requireStopped(s, 'setExpression');
+  const r = await engine(debuggee.setExpression(args.expression, args.value, args.frameId));
   return valueBody(r);
 }
 
@@ -89,14 +95,16 @@ export async function completions(s: DapSession, args: P.CompletionsArguments): 
   expectType('completions', 'text', args.text, 'string');
   expectType('completions', 'column', args.column, 'number');
   expectType('completions', 'frameId', args.frameId, 'number', true);
-  const items = await engine(requireStopped(s, 'completions').completions(args.text, s.fromClientColumn(args.column), args.frameId));
+  const debuggee = requireDebuggee(s, 'completions');
+  if (args.frameId === undefined && !debuggee.anyStopped) requireStopped(s, 'completions');
+  const items = await engine(debuggee.completions(args.text, s.fromClientColumn(args.column), args.frameId));
   return { targets: items.map((i) => ({ label: i.label, type: i.type })) };
 }
 
 export async function exceptionInfo(s: DapSession, args: P.ExceptionInfoArguments): Promise<P.ExceptionInfoResponse['body']> {
   expectType('exceptionInfo', 'threadId', args.threadId, 'number');
-  const em = requireStopped(s, 'exceptionInfo');
-  const info = await engine(em.exceptionInfo());
+  requireStopped(s, 'exceptionInfo', args.threadId);
+  const info = await engine(s.debuggee!.exceptionInfo(args.threadId));
   if (!info) throw new DapError(DapErrorCode.Failed, 'the script is not stopped on an error');
   return {
     exceptionId: info.filter === 'condition' ? 'breakpoint condition' : 'error',
@@ -119,9 +127,6 @@ export async function source(s: DapSession, args: P.SourceArguments): Promise<P.
 }
 
 export async function loadedSources(s: DapSession): Promise<P.LoadedSourcesResponse['body']> {
-  const em = s.em;
-  if (!em) return { sources: [] };
-  return { sources: (await engine(em.loadedSources())).map((p) => s.source(p)) };
+  if (!s.debuggee) return { sources: [] };
+  return { sources: (await engine(s.debuggee.loadedSources())).map((p) => s.source(p)) };
 }
-
-export { requireEm };

@@ -25,7 +25,7 @@ type LaunchArgs = P.LaunchRequestArguments & { program?: unknown; args?: unknown
 
 export async function launch(s: DapSession, args: LaunchArgs): Promise<void> {
   if (!s.target.launch) throw new DapError(DapErrorCode.NotSupported, "this server does not launch scripts: use 'attach'");
-  if (s.em) throw new DapError(DapErrorCode.Failed, 'this session already has a script; start a new session or use restart');
+  if (s.debuggee) throw new DapError(DapErrorCode.Failed, 'this session already has a script; start a new session or use restart');
   expectType('launch', 'program', args.program, 'string');
   expectType('launch', 'args', args.args, 'array', true);
   expectType('launch', 'cwd', args.cwd, 'string', true);
@@ -46,24 +46,27 @@ export async function launch(s: DapSession, args: LaunchArgs): Promise<void> {
   }
   s.pathMappings = parsePathMappings('launch', args.pathMappings);
   s.launchArgs = args as Record<string, unknown>;
-  const em = await s.target.launch({ ...args, program, cwd }, s);
+  const debuggee = await s.target.launch({ ...args, program, cwd }, s);
   s.launched = true;
-  s.bind(em);
+  s.bind(debuggee);
   s.sendEvent('initialized');
   s.sendEvent('thread', { reason: 'started', threadId: 1 });
 }
 
 export async function attach(s: DapSession, args: P.AttachRequestArguments & Record<string, unknown>): Promise<void> {
   if (!s.target.attach) throw new DapError(DapErrorCode.NotSupported, "'attach' needs a running script: start one with `llmspell debug script.lua --port N`, or use 'launch'");
-  if (s.em) throw new DapError(DapErrorCode.Failed, 'this session is already attached');
+  if (s.debuggee) throw new DapError(DapErrorCode.Failed, 'this session is already attached');
   s.pathMappings = parsePathMappings('attach', args.pathMappings);
-  const em = await s.target.attach(args, s);
-  s.bind(em, s.target.eventsFor?.(s));
+  const debuggee = await s.target.attach(args, s);
+  s.bind(debuggee, s.target.eventsFor?.(s));
   s.sendEvent('initialized');
   s.sendEvent('thread', { reason: 'started', threadId: 1 });
-  // Tell a late client where the script is, if it is already stopped.
-  const stop = em.lastStop;
-  if (stop) s.sendEvent('stopped', s.stoppedBody(stop));
+  for (const t of debuggee.scriptThreads()) s.sendEvent('thread', { reason: 'started', threadId: t.id });
+  // Tell a late client where the scripts are, if some are already stopped.
+  for (const em of debuggee.stoppedThreads()) {
+    const stop = em.lastStop;
+    if (stop) s.sendEvent('stopped', s.stoppedBody(stop));
+  }
 }
 
 export async function configurationDone(s: DapSession): Promise<void> {
@@ -77,21 +80,20 @@ export function waitForConfiguration(s: DapSession): Promise<void> {
 
 export async function restart(s: DapSession, args: P.RestartArguments): Promise<void> {
   expectType('restart', 'arguments', args.arguments, 'object', true);
-  if (!s.launched || !s.em || !s.target.launch) throw new DapError(DapErrorCode.NotSupported, 'restart works on launched scripts only');
-  const old = s.em;
+  if (!s.launched || !s.debuggee || !s.target.launch) throw new DapError(DapErrorCode.NotSupported, 'restart works on launched scripts only');
+  const old = s.debuggee;
   s.unbind();
-  await old.terminate();
+  await old.main.terminate();
   const launchArgs = { ...(s.launchArgs ?? {}), ...((args.arguments as Record<string, unknown> | undefined) ?? {}) } as LaunchArgs;
   const cwd = (launchArgs.cwd as string | undefined) ?? process.cwd();
   s.markConfigured();
-  const em = await s.target.launch({ ...launchArgs, program: path.resolve(cwd, String(launchArgs.program)), cwd }, s);
-  s.bind(em);
+  s.bind(await s.target.launch({ ...launchArgs, program: path.resolve(cwd, String(launchArgs.program)), cwd }, s));
 }
 
 export async function terminate(s: DapSession): Promise<void> {
-  if (!s.em) return;
+  if (!s.debuggee) return;
   if (s.target.terminate) await s.target.terminate(s);
-  else await s.em.terminate();
+  else await s.debuggee.main.terminate();
 }
 
 export async function disconnect(s: DapSession, args: P.DisconnectArguments): Promise<void> {
