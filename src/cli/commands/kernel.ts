@@ -1,4 +1,4 @@
-// `llmspell kernel start|list|status|stop|connect|interrupt|install|uninstall`: the Jupyter
+// `llmspell kernel start|list|status|stop|connect|run|interrupt|install|uninstall`: the Jupyter
 // kernel, started by Jupyter or by itself (as a service), and the kernels a runtime directory
 // knows of. Argument parsing only: the work is in src/daemon, src/jupyter and src/terminal.
 import type { Command } from 'commander';
@@ -57,7 +57,7 @@ async function asUserError<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function registerKernel(program: Command): void {
-  const kernel = program.command('kernel').description('the Jupyter kernel: start it (for Jupyter or as a service), list, stop and connect to running kernels, install its kernelspec');
+  const kernel = program.command('kernel').description('the Jupyter kernel: start it (for Jupyter or as a service), list, stop and connect to running kernels, run scripts in them, install its kernelspec');
 
   kernel
     .command('start')
@@ -175,6 +175,38 @@ export function registerKernel(program: Command): void {
       const { runKernelConsole } = await import('../../terminal/kernel-console.js');
       const info = k.info;
       process.exitCode = await asUserError(() => runKernelConsole({ id: k.id, info }));
+    });
+
+  kernel
+    .command('run')
+    .description('start a script in a running kernel, in a runtime of its own (a DAP thread its debuggers see); returns once it has started')
+    .argument('<id>', 'kernel id (or a unique prefix, or the path of its connection file)')
+    .argument('<script>', 'the Lua file to run (a path the kernel can read; relative to this directory)')
+    .argument('[args...]', 'arguments for the script (arg[1..n] and ...); after `--` when they start with a dash')
+    .option('--wait', 'wait until the script ends and exit with its exit code')
+    .action(async (id: string, script: string, args: string[], opts: { wait?: boolean }) => {
+      const { runtimeDir } = await import('../../daemon/runtime-dir.js');
+      const { findKernel } = await import('../../daemon/kernel-registry.js');
+      const { locateKernel, KernelNotFound } = await import('../../kernel/kernel-lookup.js');
+      const { runInKernel, RunInKernelError } = await import('../../kernel/run-in-kernel.js');
+      const path = await import('node:path');
+      const k = await asUserError(async () => findKernel(runtimeDir(), id));
+      const cwd = process.cwd();
+      try {
+        const address = locateKernel({ connectionFile: k.connectionFile });
+        const r = await runInKernel(address, { program: path.resolve(cwd, script), args, cwd, wait: opts.wait === true });
+        if (opts.wait) {
+          process.stdout.write(`${r.name} (thread ${r.threadId}) in kernel ${address.kernelId} ended with exit code ${r.exitCode}\n`);
+          process.exitCode = r.exitCode ?? 1;
+        } else if (r.state === 'queued') {
+          process.stdout.write(`Queued ${r.name} as thread ${r.threadId} in kernel ${address.kernelId}: it starts when one of the scripts running there ends\n`);
+        } else {
+          process.stdout.write(`Started ${r.name} as thread ${r.threadId} in kernel ${address.kernelId}\n`);
+        }
+      } catch (e) {
+        if (e instanceof KernelNotFound || e instanceof RunInKernelError) throw new UsageError(e.message, 1);
+        throw e;
+      }
     });
 
   kernel
