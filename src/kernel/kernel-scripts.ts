@@ -71,8 +71,11 @@ export class KernelScripts {
 
   constructor(private readonly debuggee: RuntimeThreads, private readonly log: ScriptLog, readonly limit = DEFAULT_MAX_SCRIPTS) {}
 
-  /** Starts a script, or queues it behind the limit; throws ScriptRefused saying why it cannot. */
-  submit(req: ScriptRequest): SubmittedScript {
+  /**
+   * Starts a script (resolving once it is a thread of the debuggee), or queues it behind the
+   * limit; throws ScriptRefused saying why it cannot.
+   */
+  async submit(req: ScriptRequest): Promise<SubmittedScript> {
     if (this.closing) throw new ScriptRefused('the kernel is stopping');
     let stat: fs.Stats;
     try {
@@ -88,7 +91,8 @@ export class KernelScripts {
     const ended = new Promise<number>((r) => { done = r; });
     const entry: Entry = { ...req, threadId: this.debuggee.newThreadId(), name: path.basename(req.program), since: new Date(), em: null, done };
     if (this.running.size < this.limit) {
-      this.start(entry);
+      const failed = await this.start(entry);
+      if (failed) throw new ScriptRefused(`the script's runtime did not start: ${failed}`);
       return { threadId: entry.threadId, name: entry.name, state: 'running', ended };
     }
     this.queue.push(entry);
@@ -96,7 +100,8 @@ export class KernelScripts {
     return { threadId: entry.threadId, name: entry.name, state: 'queued', ended };
   }
 
-  private start(entry: Entry): void {
+  /** Starts the script's runtime and makes it a thread; resolves with why it failed, if it did. */
+  private async start(entry: Entry): Promise<string | null> {
     entry.since = new Date();
     this.running.set(entry.threadId, entry);
     const em = new ExecutionManager({ threadId: entry.threadId, book: this.debuggee.book });
@@ -105,18 +110,19 @@ export class KernelScripts {
     em.on('output', (o) => this.log.info({ ...who, stream: o.category }, o.text.replace(/\n$/, '')));
     em.once('exited', (code: number, outcome: RunOutcome) => this.finish(entry, code, outcome));
     this.log.info({ ...who, args: entry.args, cwd: entry.cwd, running: this.running.size }, 'script started');
-    void (async () => {
-      try {
-        await em.start({ cwd: entry.cwd, stdin: 'none', debug: true });
-        if (this.closing) { await em.dispose(); this.finish(entry, 130, { status: 'terminated' }); return; }
-        this.debuggee.add(em, entry.name);
-        em.runProgram(entry.program, entry.args);
-      } catch (e) {
-        this.log.error({ ...who, err: (e as Error).message }, 'script could not start');
-        await em.dispose().catch(() => undefined);
-        this.finish(entry, 1, { status: 'error', kind: 'runtime', message: (e as Error).message });
-      }
-    })();
+    try {
+      await em.start({ cwd: entry.cwd, stdin: 'none', debug: true });
+      if (this.closing) { await em.dispose(); this.finish(entry, 130, { status: 'terminated' }); return 'the kernel is stopping'; }
+      this.debuggee.add(em, entry.name);
+      em.runProgram(entry.program, entry.args);
+      return null;
+    } catch (e) {
+      const why = (e as Error).message;
+      this.log.error({ ...who, err: why }, 'script could not start');
+      await em.dispose().catch(() => undefined);
+      this.finish(entry, 1, { status: 'error', kind: 'runtime', message: why });
+      return why;
+    }
   }
 
   private finish(entry: Entry, code: number, outcome: RunOutcome): void {
@@ -125,7 +131,7 @@ export class KernelScripts {
     this.log.info({ thread: entry.threadId, script: entry.program, exitCode: code, ...how, seconds: (Date.now() - entry.since.getTime()) / 1000 }, 'script ended');
     entry.done(code);
     const next = this.closing ? undefined : this.queue.shift();
-    if (next) this.start(next);
+    if (next) void this.start(next);
   }
 
   /** Running, stopped and queued scripts, for status. */

@@ -27,7 +27,7 @@ export class KernelTarget implements DebugTarget {
     if (!scripts) throw new DapError(DapErrorCode.NotSupported, 'this kernel does not run scripts');
     let started;
     try {
-      started = scripts.submit(req);
+      started = await scripts.submit(req);
     } catch (e) {
       if (e instanceof ScriptRefused) throw new DapError(DapErrorCode.Failed, e.message);
       throw e;
