@@ -11,6 +11,8 @@ export interface StatusSources {
   startedAt: Date;
   /** The connected clients, from whatever registry knows them (the MessageRouter). */
   clients?: () => unknown;
+  /** The scripts it runs beside the interactive session (`llmspell kernel run`). */
+  scripts?: () => unknown;
 }
 
 export async function kernelStatus(s: StatusSources): Promise<Record<string, unknown>> {
@@ -37,6 +39,7 @@ export async function kernelStatus(s: StatusSources): Promise<Record<string, unk
     ports: { shell: s.info.shell_port, iopub: s.info.iopub_port, stdin: s.info.stdin_port, control: s.info.control_port, hb: s.info.hb_port, dap: s.info.dap_port ?? null },
     clients: s.clients ? s.clients() : 'unknown',
     runtime,
+    scripts: s.scripts ? s.scripts() : [],
     breakpoints: em.breakpointList().map((b) => ({
       id: b.bp.id,
       source: b.bp.source ?? null,

@@ -45,7 +45,7 @@ export async function runKernel(connectionFile: string, log: Logger, opts: RunKe
     stop: requestStop,
     interrupt: () => server?.interrupt(),
     status: () => (started
-      ? kernelStatus({ info, connectionFile, interpreter: started.interpreter, startedAt, clients: () => started!.debugService.router.list() })
+      ? kernelStatus({ info, connectionFile, interpreter: started.interpreter, startedAt, clients: () => started!.debugService.router.list(), scripts: () => started!.debugService.scripts.list() })
       : { state: 'starting' }),
   }, log);
   const interpreter = new LuaInterpreter();
