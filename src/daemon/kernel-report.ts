@@ -51,7 +51,21 @@ export function formatList(entries: KernelEntry[], dir: string): string {
   return out;
 }
 
-export function formatStatus(k: KernelEntry, heartbeat: boolean | null): string {
+/** A script a kernel runs, as `kernel status` shows it. */
+export interface ScriptRow {
+  threadId: number;
+  name: string;
+  state: string;
+}
+
+/** `nightly.lua (thread 2, running), ...`; `none`; or `unknown` when the kernel was not asked. */
+export function describeScripts(scripts: ScriptRow[] | null): string {
+  if (scripts === null) return 'unknown';
+  if (scripts.length === 0) return 'none';
+  return scripts.map((s) => `${s.name} (thread ${s.threadId}, ${s.state})`).join(', ');
+}
+
+export function formatStatus(k: KernelEntry, heartbeat: boolean | null, scripts: ScriptRow[] | null = null): string {
   const s = summarize(k);
   const p = s.ports;
   const state = k.state === 'alive' ? (heartbeat === false ? 'alive, but not answering its heartbeat' : 'alive') : k.state === 'stale' ? 'stale (its process is gone; `llmspell kernel stop ID` removes its files)' : `unreadable: ${k.error}`;
@@ -64,6 +78,7 @@ export function formatStatus(k: KernelEntry, heartbeat: boolean | null): string 
     ['Ports', p ? `shell ${p.shell}, iopub ${p.iopub}, stdin ${p.stdin}, control ${p.control}, hb ${p.hb}` : null],
     ['DAP port', p?.dap ?? null],
     ['Clients', s.clients ?? 'unknown'],
+    ['Scripts', k.state === 'alive' ? describeScripts(scripts) : null],
     ['Connection file', s.connection_file],
     ['PID file', s.pid_file],
     ['Log file', s.log_file],

@@ -33,6 +33,15 @@ export interface RunScriptResult {
   exitCode?: number;
 }
 
+/** A script a kernel runs (`llmspell/scripts`). */
+export interface KernelScriptInfo {
+  threadId: number;
+  name: string;
+  program: string;
+  state: 'running' | 'stopped' | 'queued';
+  since: string;
+}
+
 export interface DebugTarget {
   /** Creates the debuggee (one runtime, thread 1) for a `launch` request. */
   launch?(args: P.LaunchRequestArguments & Record<string, unknown>, session: DapSession): Promise<RuntimeThreads>;
@@ -40,6 +49,8 @@ export interface DebugTarget {
   attach?(args: P.AttachRequestArguments & Record<string, unknown>, session: DapSession): Promise<RuntimeThreads>;
   /** Starts a script in its own runtime, a new thread of the debuggee (a kernel only). */
   runScript?(req: RunScriptRequest, session: DapSession): Promise<RunScriptResult>;
+  /** The scripts it runs (a kernel only). */
+  listScripts?(): KernelScriptInfo[];
   /** Whether disconnect ends the script by default (true for launched, false for attached). */
   describe?: string;
   /**

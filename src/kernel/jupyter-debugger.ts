@@ -174,7 +174,8 @@ export class JupyterDebugger {
       tmpFilePrefix: this.cells.prefix,
       tmpFileSuffix: this.cells.suffix,
       breakpoints: [...bySource].map(([source, breakpoints]) => ({ source, breakpoints })),
-      stoppedThreads: this.em.isStopped ? [1] : [],
+      // The cell's runtime is thread 1; scripts the kernel runs are threads of their own.
+      stoppedThreads: this.router ? this.router.debuggee.stoppedThreads().map((em) => em.threadId) : this.em.isStopped ? [1] : [],
       richRendering: true,
       exceptionPaths: [],
     };

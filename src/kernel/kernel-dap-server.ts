@@ -1,7 +1,7 @@
 // The kernel's dap_port: a TCP listener where every connection is a DapSession opened by the
 // MessageRouter (so it attaches to the kernel's ExecutionManager), gated by ConnectionAuth.
 import * as net from 'node:net';
-import { RUN_SCRIPT, StreamTransport } from '../dap/index.js';
+import { LIST_SCRIPTS, RUN_SCRIPT, StreamTransport } from '../dap/index.js';
 import { AuthThrottle, ConnectionAuth } from './dap-auth.js';
 import type { MessageRouter } from './message-router.js';
 
@@ -38,8 +38,9 @@ export function serveKernelDap(port: number, host: string, key: string, router: 
     socket.once('close', () => sockets.delete(socket));
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     let close = (_why: string): void => { socket.destroy(); };
-    // A client authenticates with its attach, or (`llmspell kernel run`) with the script it starts.
-    const auth = new ConnectionAuth(key, throttle, log, remote, (why) => close(why), ['attach', RUN_SCRIPT]);
+    // A client authenticates with its attach, or (`llmspell kernel run`, `kernel status`) with
+    // the script it starts or its question about them.
+    const auth = new ConnectionAuth(key, throttle, log, remote, (why) => close(why), ['attach', RUN_SCRIPT, LIST_SCRIPTS]);
     const session = router.openSession(new StreamTransport(socket, socket), { kind: 'dap-tcp', remote, admit: auth.admit });
     close = (why) => session.closeConnection(why);
     socket.once('close', () => auth.dispose());

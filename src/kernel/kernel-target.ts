@@ -3,7 +3,7 @@
 // of the MessageRouter's clients. Nothing here ends the kernel's session: `terminate` stops
 // the running cell, and a client that disconnects with terminateDebuggee only leaves.
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
-import { DapError, DapErrorCode, type DapSession, type DebugTarget, type RunScriptRequest, type RunScriptResult, type ThreadEventSource } from '../dap/index.js';
+import { DapError, DapErrorCode, type DapSession, type DebugTarget, type KernelScriptInfo, type RunScriptRequest, type RunScriptResult, type ThreadEventSource } from '../dap/index.js';
 import type { RuntimeThreads } from '../debug/index.js';
 import { ScriptRefused } from './kernel-scripts.js';
 import type { MessageRouter } from './message-router.js';
@@ -35,6 +35,10 @@ export class KernelTarget implements DebugTarget {
     const result: RunScriptResult = { threadId: started.threadId, name: started.name, state: started.state };
     if (req.wait) result.exitCode = await started.ended;
     return result;
+  }
+
+  listScripts(): KernelScriptInfo[] {
+    return this.router.scripts?.list() ?? [];
   }
 
   eventsFor(session: DapSession): ThreadEventSource {

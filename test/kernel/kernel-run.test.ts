@@ -85,6 +85,11 @@ test('two scripts run with kernel run are threads; a breakpoint stops one while 
   const threads = (await dc.threadsRequest()).body.threads;
   assert.deepEqual(threads, [{ id: 1, name: 'main' }, { id: a, name: 'stops.lua' }, { id: b, name: 'waits.lua' }]);
   for (const id of [a, b]) assert.ok(log.of('thread').some((e) => (e as P.ThreadEvent).body.reason === 'started' && (e as P.ThreadEvent).body.threadId === id), `thread ${id} started event`);
+  const status = await cli(dir, ['kernel', 'status', k.id]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, new RegExp(`^Scripts: +stops\\.lua \\(thread ${a}, stopped\\), waits\\.lua \\(thread ${b}, running\\)$`, 'm'));
+  const json = JSON.parse((await cli(dir, ['kernel', 'status', '--json', k.id])).stdout) as { scripts: { threadId: number; state: string; program: string }[] };
+  assert.deepEqual(json.scripts.map((x) => [x.threadId, x.state, x.program]), [[a, 'stopped', stops], [b, 'running', waits]]);
 
   // B is running while A is stopped: pause stops B alone, continue (singleThread) lets it go.
   await dc.pauseRequest({ threadId: b });
@@ -197,6 +202,7 @@ test('kernel run: --wait exits with the script\'s code; a limit queues scripts b
   assert.equal(queued.code, 0, queued.stderr);
   assert.match(queued.stdout, /^Queued waits\.lua as thread \d+ in kernel \S+: it starts when one of the scripts running there ends\n$/);
   assert.ok(logLines(k.logFile).some((l) => l.msg === 'script queued'));
+  assert.match((await cli(dir, ['kernel', 'status', k.id])).stdout, /^Scripts: +waits\.lua \(thread \d+, running\), waits\.lua \(thread \d+, queued\)$/m);
   fs.writeFileSync(gate, '');
   await eventually('both scripts to finish', () => fs.existsSync(path.join(work, 'first')) && fs.existsSync(path.join(work, 'second')));
 

@@ -120,7 +120,7 @@ export function registerKernel(program: Command): void {
 
   kernel
     .command('status')
-    .description('one kernel: state, ports, files; exit code 0 when it runs and answers')
+    .description('one kernel: state, ports, files, the scripts it runs; exit code 0 when it runs and answers')
     .argument('<id>', 'kernel id (or a unique prefix, or the path of its connection file)')
     .option('--json', 'as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
@@ -129,11 +129,18 @@ export function registerKernel(program: Command): void {
       const { formatStatus, summarize } = await import('../../daemon/kernel-report.js');
       const k = await asUserError(async () => findKernel(runtimeDir(), id));
       let heartbeat: boolean | null = null;
+      let scripts: Awaited<ReturnType<typeof import('../../kernel/run-in-kernel.js').kernelScripts>> | null = null;
       if (k.state === 'alive' && k.info) {
         const { pingHeartbeat } = await import('../../jupyter/client.js');
         heartbeat = await pingHeartbeat(k.info, 2000);
+        // The scripts it runs (`kernel run`), asked over its dap_port; unknown when it cannot say.
+        if (heartbeat && k.info.dap_port !== undefined) {
+          const { locateKernel } = await import('../../kernel/kernel-lookup.js');
+          const { kernelScripts } = await import('../../kernel/run-in-kernel.js');
+          scripts = await kernelScripts(locateKernel({ connectionFile: k.connectionFile })).catch(() => null);
+        }
       }
-      process.stdout.write(opts.json ? `${JSON.stringify({ ...summarize(k), heartbeat }, null, 2)}\n` : formatStatus(k, heartbeat));
+      process.stdout.write(opts.json ? `${JSON.stringify({ ...summarize(k), heartbeat, scripts }, null, 2)}\n` : formatStatus(k, heartbeat, scripts));
       process.exitCode = k.state === 'alive' && heartbeat ? 0 : 1;
     });
 

@@ -38,4 +38,5 @@ export const handlers: Record<string, Handler> = {
   source: insp.source,
   loadedSources: insp.loadedSources,
   [scripts.RUN_SCRIPT]: scripts.runScript,
+  [scripts.LIST_SCRIPTS]: scripts.listScripts,
 };

@@ -1,11 +1,12 @@
 // llmspell/runScript: a kernel starts a script in a runtime of its own, a new thread of the
-// debuggee (`llmspell kernel run`). Custom requests carry the `llmspell/` prefix, as DAP
+// debuggee (`llmspell kernel run`); llmspell/scripts: the scripts it runs (`kernel status`). Custom requests carry the `llmspell/` prefix, as DAP
 // leaves the plain names to the specification.
 import * as path from 'node:path';
-import type { DapSession, RunScriptResult } from '../dap-session.js';
+import type { DapSession, KernelScriptInfo, RunScriptResult } from '../dap-session.js';
 import { badArgs, DapError, DapErrorCode, expectType } from '../errors.js';
 
 export const RUN_SCRIPT = 'llmspell/runScript';
+export const LIST_SCRIPTS = 'llmspell/scripts';
 
 interface RunScriptArgs { program?: unknown; args?: unknown; cwd?: unknown; wait?: unknown }
 
@@ -20,4 +21,9 @@ export async function runScript(s: DapSession, args: RunScriptArgs): Promise<Run
   if (typeof args.cwd === 'string' && !path.isAbsolute(args.cwd)) throw badArgs(`'${RUN_SCRIPT}': cwd must be an absolute path (the kernel's working directory is not the client's)`);
   const cwd = (args.cwd as string | undefined) ?? process.cwd();
   return s.target.runScript({ program: path.resolve(cwd, args.program as string), args: scriptArgs as string[], cwd, wait: args.wait === true }, s);
+}
+
+export async function listScripts(s: DapSession): Promise<{ scripts: KernelScriptInfo[] }> {
+  if (!s.target.listScripts) throw new DapError(DapErrorCode.NotSupported, `'${LIST_SCRIPTS}' lists a kernel's scripts: attach to a kernel`);
+  return { scripts: s.target.listScripts() };
 }
