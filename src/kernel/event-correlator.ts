@@ -5,7 +5,10 @@
 //   - an event a handler sends (initialized, breakpoint, a late client's stopped): its request;
 //   - an event of the script (stopped, continued, output, terminated, …): the last request that
 //     moved execution — the Jupyter execute_request that ran the cell, or the continue, step,
-//     pause, evaluate or interrupt after it — whoever sent it.
+//     pause, evaluate or interrupt after it — whoever sent it. Each thread has its own: a
+//     script the kernel runs (`kernel run`, thread 2 and up) is moved by its runScript request,
+//     then by the requests that name its thread; an event naming a thread (`threadId`) carries
+//     that thread's cause, any other the interactive session's (thread 1).
 // A DAP request's id is its `arguments.__correlation` when the client gives one (a string),
 // else `<client id>:<seq>` (`dap-3:12`); a Jupyter request's id is its header's msg_id.
 // Events nothing asked for (before the first cell) carry `kernel:<kernel id>`.
@@ -21,7 +24,9 @@ const MAX_CLIENT_ID = 200;
 
 export class EventCorrelator {
   private readonly scope = new AsyncLocalStorage<string>();
+  /** What last moved the interactive session (thread 1), and what moved each script thread. */
   private executionCause: string;
+  private readonly threadCauses = new Map<number, string>();
 
   constructor(kernelId: string) {
     this.executionCause = `kernel:${kernelId}`;
@@ -43,9 +48,23 @@ export class EventCorrelator {
     return this.scope.run(id, fn);
   }
 
-  /** Request `id` moves the script: the script's events from now on are its. */
-  executionMovedBy(id: string): void {
-    this.executionCause = id;
+  /** Request `id` moves a thread (the interactive one by default): its events from now on are the request's. */
+  executionMovedBy(id: string, threadId = 1): void {
+    if (threadId === 1) this.executionCause = id;
+    else this.threadCauses.set(threadId, id);
+  }
+
+  /** A thread ended: nothing more of it to tag. */
+  forgetThread(threadId: number): void {
+    this.threadCauses.delete(threadId);
+  }
+
+  /**
+   * Runs `fn` outside any request: what it starts (a script's runtime) does not carry the
+   * request's id into everything it does later.
+   */
+  outside<T>(fn: () => T): T {
+    return this.scope.exit(fn);
   }
 
   /** The request whose handling is running now, if any. */
@@ -53,14 +72,15 @@ export class EventCorrelator {
     return this.scope.getStore();
   }
 
-  /** The correlation id for an event made now. */
-  current(): string {
-    return this.scope.getStore() ?? this.executionCause;
+  /** The correlation id for an event (of a thread, when it names one) made now. */
+  current(threadId?: number): string {
+    return this.scope.getStore() ?? (threadId !== undefined ? this.threadCauses.get(threadId) : undefined) ?? this.executionCause;
   }
 
   /** Adds the correlation id to a DAP response (its request's) or event (the current cause). */
   stamp(message: P.Response | P.Event, clientId: string, req?: P.Request): void {
-    const id = req ? EventCorrelator.requestId(clientId, req) : this.current();
+    const threadId = (message.body as { threadId?: unknown } | undefined)?.threadId;
+    const id = req ? EventCorrelator.requestId(clientId, req) : this.current(typeof threadId === 'number' ? threadId : undefined);
     const body = message.body as unknown;
     if (body === undefined || body === null) message.body = { [CORRELATION_FIELD]: id };
     else if (typeof body === 'object' && !Array.isArray(body)) message.body = { ...(body as object), [CORRELATION_FIELD]: id };

@@ -73,9 +73,10 @@ export class KernelScripts {
 
   /**
    * Starts a script (resolving once it is a thread of the debuggee), or queues it behind the
-   * limit; throws ScriptRefused saying why it cannot.
+   * limit; throws ScriptRefused saying why it cannot. `onThread` hears of its thread id before
+   * it starts.
    */
-  async submit(req: ScriptRequest): Promise<SubmittedScript> {
+  async submit(req: ScriptRequest, onThread?: (threadId: number) => void): Promise<SubmittedScript> {
     if (this.closing) throw new ScriptRefused('the kernel is stopping');
     let stat: fs.Stats;
     try {
@@ -90,6 +91,7 @@ export class KernelScripts {
     let done!: (code: number) => void;
     const ended = new Promise<number>((r) => { done = r; });
     const entry: Entry = { ...req, threadId: this.debuggee.newThreadId(), name: path.basename(req.program), since: new Date(), em: null, done };
+    onThread?.(entry.threadId);
     if (this.running.size < this.limit) {
       const failed = await this.start(entry);
       if (failed) throw new ScriptRefused(`the script's runtime did not start: ${failed}`);

@@ -25,9 +25,13 @@ export class KernelTarget implements DebugTarget {
   async runScript(req: RunScriptRequest): Promise<RunScriptResult> {
     const scripts = this.router.scripts;
     if (!scripts) throw new DapError(DapErrorCode.NotSupported, 'this kernel does not run scripts');
+    const correlator = this.router.correlator;
+    const request = correlator.request();
     let started;
     try {
-      started = await scripts.submit(req);
+      // The script's runtime is started outside this request, so that what later moves it
+      // (a continue naming its thread) is what its events are tagged with.
+      started = await correlator.outside(() => scripts.submit(req, (threadId) => { if (request) correlator.executionMovedBy(request, threadId); }));
     } catch (e) {
       if (e instanceof ScriptRefused) throw new DapError(DapErrorCode.Failed, e.message);
       throw e;

@@ -77,6 +77,7 @@ export class MessageRouter {
     for (const name of EXECUTION_EVENTS) {
       debuggee.on(name, ((...args: unknown[]) => this.route(name, args)) as never);
     }
+    debuggee.on('thread', (c) => { if (c.reason === 'exited') setImmediate(() => this.correlator.forgetThread(c.threadId)); });
   }
 
   /** The kernel's interactive runtime (thread 1). */
@@ -95,7 +96,7 @@ export class MessageRouter {
       admit: opts.admit,
       run: (req, s, handle) => {
         const id = EventCorrelator.requestId(s.id, req);
-        if (EventCorrelator.movesExecution(req.command)) correlator.executionMovedBy(id);
+        if (EventCorrelator.movesExecution(req.command)) for (const thread of this.threadsMovedBy(req)) correlator.executionMovedBy(id, thread);
         return correlator.run(id, handle);
       },
       stamp: (message, s, req) => correlator.stamp(message, s.id, req),
@@ -155,8 +156,25 @@ export class MessageRouter {
       const id = request ?? `${session.id}:gone`;
       this.correlator.executionMovedBy(id);
       this.log.info({ client: session.id, threads: stopped.map((em) => em.threadId) }, 'no debugger left: the stopped script goes on');
+      for (const em of stopped) this.correlator.executionMovedBy(id, em.threadId);
       for (const em of stopped) await this.correlator.run(id, () => em.continue()).catch(() => undefined);
     }
+  }
+
+  /**
+   * The threads a request moves: the one it names (by threadId, or by the frame it evaluates
+   * in), and with a continue or step that is not singleThread every other stopped thread too.
+   */
+  private threadsMovedBy(req: { command: string; arguments?: unknown }): number[] {
+    const args = (req.arguments ?? {}) as { threadId?: unknown; frameId?: unknown; singleThread?: unknown };
+    let thread = 1;
+    if (typeof args.threadId === 'number') thread = args.threadId;
+    else if (typeof args.frameId === 'number') {
+      try { thread = this.debuggee.frames.toLocal(args.frameId).threadId; } catch { /* an unknown frame moves nothing of a script */ }
+    }
+    const resumesOthers = ['continue', 'next', 'stepIn', 'stepOut'].includes(req.command) && args.singleThread !== true;
+    const others = resumesOthers ? this.debuggee.stoppedThreads().map((em) => em.threadId).filter((t) => t !== thread) : [];
+    return [thread, ...others];
   }
 
   private route(name: ExecutionEventName, args: unknown[]): void {

@@ -92,11 +92,13 @@ test('two scripts run with kernel run are threads; a breakpoint stops one while 
   assert.deepEqual(json.scripts.map((x) => [x.threadId, x.state, x.program]), [[a, 'stopped', stops], [b, 'running', waits]]);
 
   // B is running while A is stopped: pause stops B alone, continue (singleThread) lets it go.
-  await dc.pauseRequest({ threadId: b });
+  await dc.customRequest('pause', { threadId: b, __correlation: 'pause-b' });
   const paused = await stoppedOn(log, b);
+  assert.equal((paused as { __correlation?: unknown }).__correlation, 'pause-b', 'the stop is the pause request\'s');
   assert.equal(paused.reason, 'pause');
   assert.equal((await top(dc, b)).source?.path, waits);
-  assert.equal((await dc.continueRequest({ threadId: b, singleThread: true } as P.ContinueArguments)).body.allThreadsContinued, false, 'A is still stopped');
+  const resumeB = await dc.customRequest('continue', { threadId: b, singleThread: true, __correlation: 'resume-b' });
+  assert.equal((resumeB.body as P.ContinueResponse['body']).allThreadsContinued, false, 'A is still stopped');
   assert.equal((await top(dc, a)).line, STEP_FIRST, 'A did not move');
 
   // B finishes while A stays stopped: its file, its output (naming it), its thread exited event.
@@ -108,6 +110,7 @@ test('two scripts run with kernel run are threads; a breakpoint stops one while 
   assert.equal(printed.category, 'stdout');
   assert.equal(printed.threadId, b);
   assert.equal(printed.source?.path, waits);
+  assert.equal((printed as { __correlation?: unknown }).__correlation, 'resume-b', "B's events are its last resume's, not the request that started it");
   assert.deepEqual((await dc.threadsRequest()).body.threads.map((th) => th.id), [1, a], 'B left the threads');
   const frame = await top(dc, a);
   assert.equal(frame.name, 'step');
