@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import type { KernelEntry } from './kernel-registry.js';
 import { readPidFile } from './pid-file.js';
+import { statusFileOf } from './status-file.js';
 import { isLlmspellProcess, waitForExit } from './process-check.js';
 
 export type StopOutcome = 'stopped' | 'killed' | 'stale' | 'survived';
@@ -37,6 +38,12 @@ export function removeKernelFiles(k: KernelEntry): string[] {
       fs.rmSync(pidFile, { force: true });
       removed.push(pidFile);
     }
+  }
+  // A killed kernel's status file (a live one removes its own).
+  const status = statusFileOf(k.connectionFile);
+  if (fs.existsSync(status)) {
+    fs.rmSync(status, { force: true });
+    removed.push(status);
   }
   if (fs.existsSync(k.connectionFile)) {
     fs.rmSync(k.connectionFile, { force: true });

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readConnectionFile, type ConnectionInfo } from '../jupyter/connection-file.js';
 import { isLlmspellProcess } from './process-check.js';
+import { readStatusFile, statusFileOf, type KernelStatusFile } from './status-file.js';
 
 /** What a self-started kernel adds to Jupyter's connection file, for discovery and `kernel stop`. */
 export interface ServiceConnectionInfo extends ConnectionInfo {
@@ -22,6 +23,8 @@ export interface KernelEntry {
   info: ServiceConnectionInfo | null;
   /** Why the file could not be read (state 'unreadable'). */
   error?: string;
+  /** What a live kernel last wrote to its status file (its clients); null when it keeps none. */
+  status?: KernelStatusFile | null;
 }
 
 const FILE = /^kernel-(.+)\.json$/;
@@ -37,7 +40,8 @@ export function readKernelEntry(connectionFile: string): KernelEntry {
   }
   const id = info.kernel_id ?? FILE.exec(base)?.[1] ?? base;
   const alive = typeof info.pid === 'number' && isLlmspellProcess(info.pid);
-  return { id, connectionFile, state: alive ? 'alive' : 'stale', info };
+  if (!alive) return { id, connectionFile, state: 'stale', info };
+  return { id, connectionFile, state: 'alive', info, status: readStatusFile(statusFileOf(connectionFile), info.pid) };
 }
 
 /** Every kernel-*.json in DIR, sorted by id. A missing directory has none. */

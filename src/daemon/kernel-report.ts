@@ -1,5 +1,6 @@
 // What `kernel list` and `kernel status` print: a table, key/value lines, or JSON.
 import type { KernelEntry } from './kernel-registry.js';
+import { clientCount, type StatusClient } from './status-file.js';
 
 export interface KernelSummary {
   id: string;
@@ -7,7 +8,13 @@ export interface KernelSummary {
   state: string;
   ip: string | null;
   ports: { shell: number; iopub: number; stdin: number; control: number; hb: number; dap: number | null } | null;
+  /** Attached clients (Jupyter connections plus debuggers with a connection of their own); null when unknown. */
   clients: number | null;
+  /** From the kernel's status file: what runs, who is attached, shared breakpoints. */
+  runtime_state: string | null;
+  jupyter_frontends: number | null;
+  debuggers: StatusClient[] | null;
+  shared_breakpoints: { source: string; line: number; condition?: string }[] | null;
   connection_file: string;
   pid_file: string | null;
   log_file: string | null;
@@ -23,8 +30,11 @@ export function summarize(k: KernelEntry): KernelSummary {
     state: k.state,
     ip: i?.ip ?? null,
     ports: i ? { shell: i.shell_port, iopub: i.iopub_port, stdin: i.stdin_port, control: i.control_port, hb: i.hb_port, dap: i.dap_port ?? null } : null,
-    // Clients are known to the kernel only; nothing reports them outside it yet.
-    clients: null,
+    clients: k.status ? clientCount(k.status) : null,
+    runtime_state: k.status?.state ?? null,
+    jupyter_frontends: k.status?.jupyter_frontends ?? null,
+    debuggers: k.status?.debuggers ?? null,
+    shared_breakpoints: k.status?.shared_breakpoints ?? null,
     connection_file: k.connectionFile,
     pid_file: i?.pid_file ?? null,
     log_file: i?.log_file ?? null,
@@ -39,7 +49,7 @@ export function formatList(entries: KernelEntry[], dir: string): string {
   const rows = entries.map((k) => {
     const s = summarize(k);
     const p = s.ports;
-    return [s.id, s.pid ?? '-', s.state, s.ip ?? '-', p?.shell ?? '-', p?.iopub ?? '-', p?.stdin ?? '-', p?.control ?? '-', p?.hb ?? '-', p?.dap ?? '-', s.clients ?? '?'].map(String);
+    return [s.id, s.pid ?? '-', s.state, s.ip ?? '-', p?.shell ?? '-', p?.iopub ?? '-', p?.stdin ?? '-', p?.control ?? '-', p?.hb ?? '-', p?.dap ?? '-', k.state === 'alive' ? s.clients ?? '?' : '-'].map(String);
   });
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]): string => cells.map((x, c) => x.padEnd(widths[c])).join('  ').trimEnd();
@@ -77,11 +87,26 @@ export function formatStatus(k: KernelEntry, heartbeat: boolean | null, scripts:
     ['Listening on', s.ip],
     ['Ports', p ? `shell ${p.shell}, iopub ${p.iopub}, stdin ${p.stdin}, control ${p.control}, hb ${p.hb}` : null],
     ['DAP port', p?.dap ?? null],
-    ['Clients', s.clients ?? 'unknown'],
+    ['Runtime', s.runtime_state],
+    ['Clients', k.state !== 'alive' ? null : s.clients === null ? 'unknown (the kernel keeps no status file)' : describeClients(s)],
+    ['Shared breakpoints', s.shared_breakpoints?.length ? s.shared_breakpoints.map((b) => `${b.source}:${b.line}${b.condition ? ` if ${b.condition}` : ''}`).join('\n' + ' '.repeat(20)) : null],
     ['Scripts', k.state === 'alive' ? describeScripts(scripts) : null],
     ['Connection file', s.connection_file],
     ['PID file', s.pid_file],
     ['Log file', s.log_file],
   ];
-  return rows.filter(([, v]) => v !== null).map(([key, v]) => `${`${key}:`.padEnd(17)}${v}`).join('\n') + '\n';
+  return rows.filter(([, v]) => v !== null).map(([key, v]) => `${`${key}:`.padEnd(20)}${v}`).join('\n') + '\n';
+}
+
+const KIND_NAMES: Record<string, string> = {
+  'dap-tcp': 'DAP client', 'dap-stdio': 'editor via llmspell dap', terminal: 'terminal debugger', jupyter: "Jupyter frontend's debugger",
+};
+
+/** "3 (1 Jupyter connection, 2 debuggers)" and one line per debugger. */
+function describeClients(s: KernelSummary): string {
+  const debuggers = s.debuggers ?? [];
+  const frontends = s.jupyter_frontends ?? 0;
+  const parts = [`${frontends} Jupyter connection${frontends === 1 ? '' : 's'}`, `${debuggers.length} debugger${debuggers.length === 1 ? '' : 's'}`];
+  const lines = debuggers.map((d) => `${' '.repeat(20)}${d.id}: ${KIND_NAMES[d.kind] ?? d.kind}${d.remote ? ` from ${d.remote}` : ''}, since ${d.attachedAt}, ${d.breakpoints} breakpoint${d.breakpoints === 1 ? '' : 's'}`);
+  return [`${s.clients} (${parts.join(', ')})`, ...lines].join('\n');
 }

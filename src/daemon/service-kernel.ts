@@ -10,6 +10,7 @@ import { logger, logToFile } from '../log/index.js';
 import { readKernelEntry, type ServiceConnectionInfo } from './kernel-registry.js';
 import { acquirePidFile, releasePidFile, pidFileHolder } from './pid-file.js';
 import { ensureRuntimeDir, isValidKernelId, kernelPaths } from './runtime-dir.js';
+import { statusFileOf } from './status-file.js';
 
 export class ServiceError extends Error {}
 
@@ -129,7 +130,7 @@ export async function runServiceKernel(o: ServiceKernelOptions, onStarted?: (pla
     log.info({ id: plan.id, connectionFile: plan.connectionFile, pidFile: plan.pidFile, ports }, 'connection file written');
     onStarted?.(plan, info);
     const { runKernel } = await import('../jupyter/run-kernel.js');
-    return await runKernel(plan.connectionFile, log, { signals: 'service' });
+    return await runKernel(plan.connectionFile, log, { signals: 'service', statusFile: statusFileOf(plan.connectionFile) });
   } finally {
     cleanup();
     process.off('exit', cleanup);

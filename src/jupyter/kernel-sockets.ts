@@ -29,6 +29,8 @@ export class KernelSockets {
   private readonly iopub = new zmq.Publisher();
   private readonly hb = new zmq.Reply();
   private closed = false;
+  /** Connections on shell now: one per Jupyter frontend (`kernel list` counts them). */
+  private shellPeers = 0;
 
   constructor(private readonly info: ConnectionInfo) {
     this.signer = new Signer(info.key);
@@ -50,6 +52,14 @@ export class KernelSockets {
       this.iopub.bind(endpoint(i, i.iopub_port)),
       this.hb.bind(endpoint(i, i.hb_port)),
     ]);
+    const shell = this.routers.shell.events;
+    shell.on('accept', () => { this.shellPeers++; });
+    shell.on('disconnect', () => { this.shellPeers = Math.max(0, this.shellPeers - 1); });
+  }
+
+  /** How many peers are connected to shell (Jupyter frontends, `kernel connect` consoles). */
+  get frontends(): number {
+    return this.shellPeers;
   }
 
   /** Starts receiving; each message is verified (HMAC) before it reaches `events`. */

@@ -6,9 +6,11 @@ import type { Logger } from 'pino';
 import { drainForShutdown } from '../daemon/graceful-stop.js';
 import { kernelStatus } from '../daemon/kernel-status.js';
 import { installKernelSignals, type SignalPolicy } from '../daemon/signals.js';
+import { startStatusFile } from '../daemon/status-file.js';
 import { JupyterDebugger } from '../kernel/jupyter-debugger.js';
 import { createKernelDebugService, type KernelDebugService } from '../kernel/kernel-debug-service.js';
 import { LuaInterpreter } from '../kernel/lua-interpreter.js';
+import { statusSnapshot } from '../kernel/status-snapshot.js';
 import { readConnectionFile } from './connection-file.js';
 import { KernelSockets } from './kernel-sockets.js';
 import { KernelServer } from './kernel-server.js';
@@ -24,6 +26,8 @@ export interface RunKernelOptions {
    * kernel and SIGHUP reopens the log file. See src/daemon/signals.ts.
    */
   signals?: SignalPolicy;
+  /** Where to keep the kernel's status file (its clients, for `kernel list`); none without. */
+  statusFile?: string;
 }
 
 export async function runKernel(connectionFile: string, log: Logger, opts: RunKernelOptions = {}): Promise<number> {
@@ -76,6 +80,7 @@ export async function runKernel(connectionFile: string, log: Logger, opts: RunKe
   server = kernelServer;
   wireDebugService(debugService, kernelServer);
   kernelServer.start();
+  const statusFile = opts.statusFile ? startStatusFile(opts.statusFile, () => statusSnapshot(interpreter.em, debugService.router, sockets.frontends), log) : null;
   log.info({ connectionFile }, 'kernel started');
 
   return new Promise((resolve) => {
@@ -88,6 +93,7 @@ export async function runKernel(connectionFile: string, log: Logger, opts: RunKe
       // Stopped by signal or launcher: the running cell is interrupted and answered, and
       // clients are told, before the sockets close (a shutdown_request has done both).
       if (why !== 'shutdown_request') await drainForShutdown(kernelServer, sockets, log);
+      statusFile?.close();
       await debugService.close();
       sockets.close();
       await interpreter.shutdown();

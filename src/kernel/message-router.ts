@@ -13,10 +13,12 @@ import { EventCorrelator } from './event-correlator.js';
 import { KernelTarget } from './kernel-target.js';
 import type { KernelScripts } from './kernel-scripts.js';
 
-export type ClientKind = 'dap-tcp' | 'dap-stdio' | 'jupyter';
+export type ClientKind = 'dap-tcp' | 'dap-stdio' | 'terminal' | 'jupyter';
 export type ExecutionEventName = keyof ThreadEvents;
 
 export const EXECUTION_EVENTS: readonly ExecutionEventName[] = ['stopped', 'continued', 'output', 'breakpoint', 'loadedSource', 'exited', 'terminated', 'thread'];
+/** What `kernel connect --debug` says it is in its attach (`proxiedBy`). */
+export const TERMINAL_CLIENT = 'llmspell kernel connect --debug';
 /** What every attached client sees, whatever else it subscribed to. */
 export const REQUIRED_EVENTS: readonly ExecutionEventName[] = ['stopped', 'continued', 'output', 'terminated', 'thread'];
 
@@ -110,8 +112,8 @@ export class MessageRouter {
   /** Called by the session's target on `attach`: from now on the client gets the script's events. */
   attachClient(session: DapSession, args: Record<string, unknown>): Client {
     const opts = this.options.get(session) ?? { kind: 'dap-tcp' };
-    // `llmspell dap` says it is a stdio proxy for an editor.
-    const kind: ClientKind = args.proxiedBy === 'llmspell dap' && opts.kind === 'dap-tcp' ? 'dap-stdio' : opts.kind;
+    // `llmspell dap` says it is a stdio proxy for an editor; `kernel connect --debug` that it is a terminal.
+    const kind: ClientKind = opts.kind !== 'dap-tcp' ? opts.kind : args.proxiedBy === 'llmspell dap' ? 'dap-stdio' : args.proxiedBy === TERMINAL_CLIENT ? 'terminal' : opts.kind;
     const client = new Client(session, kind, opts.remote, new Set(EXECUTION_EVENTS));
     this.clients.set(session.id, client);
     this.log.info({ client: session.id, kind, remote: opts.remote, clients: this.clients.size }, 'debugger client attached');
