@@ -5,3 +5,4 @@ export { DapError, DapErrorCode } from './errors.js';
 export { serveStdio, serveTcp, type TcpServer, type TransportWrapper } from './server.js';
 export { LaunchTarget, WaitingScriptTarget } from './targets.js';
 export { StreamTransport, type DapTransport } from './transport.js';
+export { DapClient, DapRequestError } from './dap-client.js';

@@ -1,8 +1,9 @@
 // The debug commands of the terminal debugger and the REPL (`.break`, `.step`, `.locals`, …),
-// on top of an ExecutionManager. Any line that is not a command is Lua, evaluated in the
+// on top of a Debuggee (an ExecutionManager, or a kernel over DAP). Any line that is not a command is Lua, evaluated in the
 // selected frame when stopped (or run in the session by the REPL).
 import type { Logger } from 'pino';
-import type { ExecutionManager, StoppedEvent } from '../debug/index.js';
+import type { StoppedEvent } from '../debug/index.js';
+import type { Debuggee } from './debuggee.js';
 import { logger, setTraceLevel, traceLevel, TRACE_LEVELS, type TraceLevel } from '../log/index.js';
 import { NumberedBreakpoints, type BreakpointView } from './numbered-breakpoints.js';
 import { matchProblem, relativeName, resolveUserFile, sourceLines } from './source-files.js';
@@ -48,7 +49,7 @@ export class DebugConsole {
   private requestSeq = 0;
   private readonly breaks: NumberedBreakpoints;
 
-  constructor(readonly em: ExecutionManager, private readonly io: ConsoleIO, private readonly opts: ConsoleOptions) {
+  constructor(readonly em: Debuggee, private readonly io: ConsoleIO, private readonly opts: ConsoleOptions) {
     this.commands = [...this.table(), ...(opts.extraCommands ?? [])];
     this.log = logger(opts.component);
     this.breaks = new NumberedBreakpoints(em);

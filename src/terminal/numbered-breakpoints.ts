@@ -1,6 +1,6 @@
 // The breakpoints of one terminal session, numbered for the user. The numbers 1, 2, 3 … stay
 // the same, while the engine, which replaces a file's whole set on every change, gives new ids.
-import type { ExecutionManager } from '../debug/index.js';
+import type { Debuggee } from './debuggee.js';
 
 interface Entry {
   n: number;
@@ -25,7 +25,7 @@ export class NumberedBreakpoints {
   private readonly entries: Entry[] = [];
   private next = 1;
 
-  constructor(private readonly em: ExecutionManager) {}
+  constructor(private readonly em: Debuggee) {}
 
   async add(file: string, line: number, condition: string | undefined): Promise<BreakpointView> {
     const entry: Entry = { n: this.next++, file, line, condition, engineId: 0 };

@@ -2,7 +2,8 @@
 // announced and commands read until one resumes; while the script runs, `.pause` and Ctrl-C act
 // at once and any other line waits for the next stop, so a piped session is a script of
 // commands that each see the state the one before left.
-import type { ExecutionManager, StoppedEvent } from '../debug/index.js';
+import type { StoppedEvent } from '../debug/index.js';
+import type { Debuggee } from './debuggee.js';
 import type { DebugConsole } from './debug-console.js';
 import type { LineReader } from './line-reader.js';
 import { Mailbox } from './mailbox.js';
@@ -31,12 +32,15 @@ const RETRY_MS = 100;
 
 export class SessionDriver {
   private readonly stops = new Mailbox<StoppedEvent>();
+  /** Wakes a stopped prompt when the script goes on (another client of a kernel resumed it). */
+  private readonly resumes = new Mailbox<number>();
   private held: string[] = [];
   private active = false;
   private retry: NodeJS.Timeout | null = null;
 
-  constructor(private readonly em: ExecutionManager, private readonly reader: LineReader, private readonly ui: DebugConsole, private readonly opts: DriverOptions) {
+  constructor(private readonly em: Debuggee, private readonly reader: LineReader, private readonly ui: DebugConsole, private readonly opts: DriverOptions) {
     em.on('stopped', (s) => { this.stopRetry(); this.stops.push(s); });
+    em.on('continued', (threadId) => this.resumes.push(threadId));
   }
 
   /** Whether something is being served (running or stopped). */
@@ -101,13 +105,23 @@ export class SessionDriver {
 
   /** Announces a stop and runs commands until one resumes the script; a result ends serving. */
   private async serveStop(stop: StoppedEvent): Promise<ServeResult<never> | null> {
+    // Another client of a kernel may have resumed it before we got here.
+    if (!this.em.isStopped) return null;
     await this.ui.announceStop(stop);
     for (;;) {
       let line = this.held.shift();
       if (line === undefined) {
         this.reader.prompt(this.opts.prompt);
-        line = (await this.reader.next()) ?? undefined;
-        if (line === undefined) return { kind: 'endOfInput' };
+        while (this.resumes.take() !== undefined) { /* isStopped below says whether one matters */ }
+        if (this.em.isStopped) await Promise.race([this.reader.ready(), this.resumes.ready()]);
+        if (!this.em.isStopped) {
+          this.opts.print(this.opts.style.dim('(resumed by another client)'));
+          return null;
+        }
+        const next = this.reader.take();
+        if (next === undefined) continue;
+        if (next === null) return { kind: 'endOfInput' };
+        line = next;
       }
       if (!line.trim()) continue;
       if (!this.ui.isCommand(line)) { await this.ui.evaluate(line); continue; }

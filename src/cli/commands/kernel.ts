@@ -171,16 +171,29 @@ export function registerKernel(program: Command): void {
     .command('connect')
     .description('a console on a running kernel over the Jupyter protocol (Ctrl-D leaves; the kernel keeps running)')
     .argument('<id>', 'kernel id (or a unique prefix, or the path of its connection file)')
-    .option('--debug', 'attach the terminal debugger instead (not available yet)')
+    .option('--debug', "the terminal debugger attached to the kernel: breakpoints, steps and inspection of whatever code it runs; Lua typed here runs as a cell")
     .action(async (id: string, opts: { debug?: boolean }) => {
-      if (opts.debug) throw new UsageError('kernel connect --debug is not available yet: attach a DAP client to the kernel\'s dap_port (llmspell kernel status ID shows it; see docs/operations.md)');
       const { runtimeDir } = await import('../../daemon/runtime-dir.js');
       const { findKernel } = await import('../../daemon/kernel-registry.js');
       const k = await asUserError(async () => findKernel(runtimeDir(), id));
       if (!k.info) throw new UsageError(`cannot read ${k.connectionFile}: ${k.error}`, 1);
       if (k.state !== 'alive') throw new UsageError(`kernel ${k.id} is not running (its connection file is stale): start it again, or remove the file with llmspell kernel stop ${k.id}`, 1);
-      const { runKernelConsole } = await import('../../terminal/kernel-console.js');
       const info = k.info;
+      if (opts.debug) {
+        const { locateKernel, KernelNotFound } = await import('../../kernel/kernel-lookup.js');
+        let dap;
+        try {
+          dap = locateKernel({ connectionFile: k.connectionFile });
+        } catch (e) {
+          throw e instanceof KernelNotFound ? new UsageError(e.message, 1) : e;
+        }
+        const { runKernelDebugConsole } = await import('../../terminal/kernel-debug-console.js');
+        process.exitCode = await asUserError(() => runKernelDebugConsole({ id: k.id, info, dap }).catch((e: Error) => {
+          throw new UsageError(e.message, 1);
+        }));
+        return;
+      }
+      const { runKernelConsole } = await import('../../terminal/kernel-console.js');
       process.exitCode = await asUserError(() => runKernelConsole({ id: k.id, info }));
     });
 
