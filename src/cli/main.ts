@@ -5,6 +5,8 @@ import { registerDap } from './commands/dap.js';
 import { registerDebug } from './commands/debug.js';
 import { registerRepl } from './commands/repl.js';
 import { registerKernel } from './commands/kernel.js';
+import { registerKernelBreakpoint } from './commands/kernel-breakpoint.js';
+import { registerFleet } from './commands/fleet.js';
 import { registerTerminalRelay } from './commands/terminal-relay.js';
 import { parseTraceLevel } from './options.js';
 import { setTraceLevel } from '../log/index.js';
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<void> {
   registerDebug(program);
   registerRepl(program);
   registerKernel(program);
+  registerKernelBreakpoint(program);
+  registerFleet(program);
   registerTerminalRelay(program);
   // Also after the command (`llmspell repl --trace debug`): positional options send it there.
   const addTrace = (cmds: readonly Command[]): void => {

@@ -109,6 +109,8 @@ export class DapSession {
   private closed = false;
   onEnd: (() => void) | null = null;
   hooks: SessionHooks = {};
+  /** The id a client knows an engine breakpoint by when it is not its own (a kernel's shared ones). */
+  sharedBreakpointId: (engineId: number) => number | undefined = () => undefined;
 
   constructor(private readonly transport: DapTransport, readonly target: DebugTarget, readonly log: SessionLog) {
     this.configured = new Promise((r) => { this.configurationDone = r; });
@@ -259,9 +261,9 @@ export class DapSession {
     on('terminated', () => this.sendEvent('terminated', {}));
   }
 
-  /** A stop as DAP says it, with the ids of this client's breakpoints that were hit. */
+  /** A stop as DAP says it, with the ids of this client's (and shared) breakpoints that were hit. */
   stoppedBody(s: StoppedEvent): P.StoppedEvent['body'] {
-    const hit = s.hitBreakpointIds.map((id) => this.breakpoints.clientId(id)).filter((id): id is number => id !== undefined);
+    const hit = s.hitBreakpointIds.map((id) => this.breakpoints.clientId(id) ?? this.sharedBreakpointId(id)).filter((id): id is number => id !== undefined);
     // Other threads (a kernel's scripts) go on running when one stops.
     const alone = (this.debuggee?.count ?? 1) <= 1;
     return {

@@ -1,7 +1,7 @@
 // The DAP layer's public surface.
 export { DapSession, type DebugTarget, type KernelScriptInfo, type RunScriptRequest, type RunScriptResult, type SessionHooks, type SessionLog, type ThreadEventSource } from './dap-session.js';
 export { LIST_SCRIPTS, RUN_SCRIPT } from './handlers/scripts.js';
-export { DapError, DapErrorCode } from './errors.js';
+export { badArgs, DapError, DapErrorCode, expectType } from './errors.js';
 export { serveStdio, serveTcp, type TcpServer, type TransportWrapper } from './server.js';
 export { LaunchTarget, WaitingScriptTarget } from './targets.js';
 export { StreamTransport, type DapTransport } from './transport.js';

@@ -4,6 +4,8 @@ import * as net from 'node:net';
 import { LIST_SCRIPTS, RUN_SCRIPT, StreamTransport } from '../dap/index.js';
 import { AuthThrottle, ConnectionAuth } from './dap-auth.js';
 import type { MessageRouter } from './message-router.js';
+import { serveSharedBreakpointRequests } from './shared-breakpoint-requests.js';
+import { SHARED_BREAKPOINTS_REQUEST } from './shared-breakpoints.js';
 
 /** How soon a silent peer (network gone, machine off) is noticed. */
 const KEEPALIVE_MS = 10_000;
@@ -38,10 +40,11 @@ export function serveKernelDap(port: number, host: string, key: string, router: 
     socket.once('close', () => sockets.delete(socket));
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     let close = (_why: string): void => { socket.destroy(); };
-    // A client authenticates with its attach, or (`llmspell kernel run`, `kernel status`) with
-    // the script it starts or its question about them.
-    const auth = new ConnectionAuth(key, throttle, log, remote, (why) => close(why), ['attach', RUN_SCRIPT, LIST_SCRIPTS]);
+    // A client authenticates with its attach, or (`llmspell kernel run`, `kernel status`,
+    // `kernel breakpoint`, `fleet`) with the script it starts or its question or change.
+    const auth = new ConnectionAuth(key, throttle, log, remote, (why) => close(why), ['attach', RUN_SCRIPT, LIST_SCRIPTS, SHARED_BREAKPOINTS_REQUEST]);
     const session = router.openSession(new StreamTransport(socket, socket), { kind: 'dap-tcp', remote, admit: auth.admit });
+    serveSharedBreakpointRequests(session, router.shared, auth.admit);
     close = (why) => session.closeConnection(why);
     socket.once('close', () => auth.dispose());
   });

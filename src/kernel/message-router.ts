@@ -8,10 +8,11 @@
 // breakpoints, and a script stopped with no debugger left goes on.
 import { EventEmitter } from 'node:events';
 import { DapSession, type DapTransport, type SessionHooks } from '../dap/index.js';
-import type { ExecutionManager, RuntimeThreads, ThreadEvents } from '../debug/index.js';
+import type { Breakpoint, ExecutionManager, RuntimeThreads, ThreadEvents } from '../debug/index.js';
 import { EventCorrelator } from './event-correlator.js';
 import { KernelTarget } from './kernel-target.js';
 import type { KernelScripts } from './kernel-scripts.js';
+import { SharedBreakpoints, type SharedChange } from './shared-breakpoints.js';
 
 export type ClientKind = 'dap-tcp' | 'dap-stdio' | 'terminal' | 'jupyter';
 export type ExecutionEventName = keyof ThreadEvents;
@@ -59,6 +60,8 @@ class Client {
 
 export class MessageRouter {
   readonly correlator: EventCorrelator;
+  /** Breakpoints set from the CLI or the fleet: every client hears of them. */
+  readonly shared: SharedBreakpoints;
   /** Attached clients by session id. */
   private readonly clients = new Map<string, Client>();
   /** Every open session, attached or not (so shutdown reaches them all). */
@@ -76,6 +79,7 @@ export class MessageRouter {
     kernelId: string,
   ) {
     this.correlator = new EventCorrelator(kernelId);
+    this.shared = new SharedBreakpoints(debuggee, (change, bp) => { for (const c of this.clients.values()) this.tellShared(c.session, change, bp); });
     for (const name of EXECUTION_EVENTS) {
       debuggee.on(name, ((...args: unknown[]) => this.route(name, args)) as never);
     }
@@ -103,6 +107,7 @@ export class MessageRouter {
       },
       stamp: (message, s, req) => correlator.stamp(message, s.id, req),
     };
+    session.sharedBreakpointId = (id) => this.shared.clientId(id);
     this.sessions.add(session);
     this.options.set(session, opts);
     this.log.debug({ client: session.id, kind: opts.kind, remote: opts.remote }, 'debugger client connected');
@@ -118,7 +123,12 @@ export class MessageRouter {
     this.clients.set(session.id, client);
     this.log.info({ client: session.id, kind, remote: opts.remote, clients: this.clients.size }, 'debugger client attached');
     opts.onAttach?.();
+    for (const bp of this.shared.announced()) this.tellShared(session, 'new', bp);
     return client;
+  }
+
+  private tellShared(session: DapSession, change: SharedChange, bp: Breakpoint): void {
+    session.sendEvent('breakpoint', { reason: change, breakpoint: session.toDapBreakpoint(bp) });
   }
 
   /** The events a client's session binds to. */

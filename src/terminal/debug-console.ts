@@ -369,7 +369,9 @@ export class DebugConsole {
     const where = top ? whereOf(top) : '?';
     const hit = this.breaks.numbersOf(stop.hitBreakpointIds);
     const reason = stop.reason === 'exception' ? `error: ${stop.description}`
-      : stop.reason === 'breakpoint' && hit.length ? `breakpoint ${hit.join(', ')}` : stop.reason;
+      : stop.reason === 'breakpoint' && hit.length ? `breakpoint ${hit.join(', ')}`
+        // Not one of ours: on a kernel, a breakpoint set from the CLI or the fleet.
+        : stop.reason === 'breakpoint' && stop.hitBreakpointIds.length ? 'shared breakpoint' : stop.reason;
     this.log.info({ reason: stop.reason, where, hitBreakpointIds: stop.hitBreakpointIds }, 'stopped');
     this.io.print(`${this.io.style.bold('Stopped at')} ${where} (${reason})`);
     if (top?.source) this.printSource(top.source, top.line, 0);
