@@ -20,7 +20,7 @@ export function formatSharedList(id: string, list: SharedBreakpointInfo[]): stri
 export function formatOutcomes<T>(outcomes: KernelOutcome<T>[], done: (value: T) => string): string {
   if (!outcomes.length) return 'No kernels.\n';
   const width = Math.max(...outcomes.map((o) => o.kernel.id.length));
-  return outcomes.map((o) => `${`${o.kernel.id}:`.padEnd(width + 2)}${o.ok ? done(o.value) : `failed: ${o.error}`}`).join('\n') + '\n';
+  return outcomes.map((o) => `${`${o.kernel.id}:`.padEnd(width + 3)}${o.ok ? done(o.value) : `failed: ${o.error}`}`).join('\n') + '\n';
 }
 
 /** `fleet list`: every kernel with what its status file says (no kernel is contacted). */
