@@ -89,10 +89,12 @@ export class SharedBreakpoints {
   /** Replaces the shared set of FILE; clients hear what went and what came. */
   private async apply(file: string, specs: SourceBreakpoint[]): Promise<Breakpoint[]> {
     const before = [...this.current].filter(([, f]) => f === file).map(([id]) => id);
+    // Where the old ones stood, so clients are told which one went.
+    const was = new Map(this.em.breakpointList().filter((b) => before.includes(b.bp.id)).map((b) => [b.bp.id, b.bp.line]));
     const states = await this.em.setBreakpoints(file, specs, SHARED_OWNER);
     for (const id of before) {
       this.current.delete(id);
-      this.announce('removed', { id: SHARED_ID_BASE + id, verified: false, source: file });
+      this.announce('removed', { id: SHARED_ID_BASE + id, verified: false, source: file, line: was.get(id) });
     }
     if (specs.length) this.wanted.set(file, specs);
     else this.wanted.delete(file);
