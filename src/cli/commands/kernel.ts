@@ -107,7 +107,7 @@ export function registerKernel(program: Command): void {
 
   kernel
     .command('list')
-    .description('the kernels in the runtime directory: id, pid, ports, state (stale files flagged)')
+    .description('the kernels in the runtime directory: id, pid, ports, state, clients (stale files flagged; no kernel is contacted)')
     .option('--json', 'one JSON array')
     .action(async (opts: { json?: boolean }) => {
       const { runtimeDir } = await import('../../daemon/runtime-dir.js');
@@ -120,7 +120,7 @@ export function registerKernel(program: Command): void {
 
   kernel
     .command('status')
-    .description('one kernel: state, ports, files, the scripts it runs; exit code 0 when it runs and answers')
+    .description('one kernel: state, ports, clients, shared breakpoints, the scripts it runs, files; exit code 0 when it runs and answers')
     .argument('<id>', 'kernel id (or a unique prefix, or the path of its connection file)')
     .option('--json', 'as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
