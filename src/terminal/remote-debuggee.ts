@@ -14,6 +14,9 @@ import type { Debuggee } from './debuggee.js';
 
 const THREAD = 1;
 
+/** The kernel could not be reached or refused this debugger: the user's to fix, said in one line. */
+export class KernelAttachError extends Error {}
+
 /** A shared breakpoint (set from the CLI or fleet) as the kernel announced it. */
 export interface SharedBreakpointNote {
   reason: 'new' | 'changed' | 'removed';
@@ -38,14 +41,18 @@ export class RemoteDebuggee extends EventEmitter<ExecutionEvents> implements Deb
   /** Connects, authenticates with the kernel's key and attaches; a stop in progress is announced at once. */
   async connect(a: KernelDapAddress): Promise<void> {
     const client = await DapClient.connect(a.host, a.port).catch((e: Error) => {
-      throw new Error(`cannot reach kernel ${a.kernelId}'s debugger at ${a.host}:${a.port}: ${e.message}`);
+      throw new KernelAttachError(`cannot reach kernel ${a.kernelId}'s debugger at ${a.host}:${a.port}: ${e.message}`);
     });
     this.client = client;
     client.on('event', (e) => this.onEvent(e));
     client.on('close', () => this.end('the kernel closed the debugger connection'));
-    await client.request('initialize', { clientID: 'llmspell-terminal', adapterID: 'llmspell', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-    await client.request('attach', { token: a.key, proxiedBy: TERMINAL_CLIENT });
-    await client.request('configurationDone');
+    try {
+      await client.request('initialize', { clientID: 'llmspell-terminal', adapterID: 'llmspell', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      await client.request('attach', { token: a.key, proxiedBy: TERMINAL_CLIENT });
+      await client.request('configurationDone');
+    } catch (e) {
+      throw new KernelAttachError(`kernel ${a.kernelId} refused the debugger: ${(e as Error).message}`);
+    }
   }
 
   /** Leaves the kernel: its breakpoints go, and a script it alone kept stopped goes on. */

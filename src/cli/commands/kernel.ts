@@ -188,8 +188,9 @@ export function registerKernel(program: Command): void {
           throw e instanceof KernelNotFound ? new UsageError(e.message, 1) : e;
         }
         const { runKernelDebugConsole } = await import('../../terminal/kernel-debug-console.js');
+        const { KernelAttachError } = await import('../../terminal/remote-debuggee.js');
         process.exitCode = await asUserError(() => runKernelDebugConsole({ id: k.id, info, dap }).catch((e: Error) => {
-          throw new UsageError(e.message, 1);
+          throw e instanceof KernelAttachError ? new UsageError(e.message, 1) : e;
         }));
         return;
       }
