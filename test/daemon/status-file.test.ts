@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { readStatusFile, statusFileOf } from '../../src/daemon/status-file.js';
 import { JupyterClient } from '../../src/jupyter/client.js';
 import { readConnectionFile } from '../../src/jupyter/connection-file.js';
+import { fixture } from '../e2e/helpers.js';
 import { listedWhen } from './daemon-clients.js';
 import { alive, cli, eventually, startDaemon, tempRuntimeDir } from './helpers.js';
 
@@ -56,4 +57,22 @@ test('a kernel that stops removes its status file', async () => {
   assert.equal((await cli(dir, ['kernel', 'stop', 'gone'])).code, 0);
   assert.equal(fs.existsSync(file), false);
   assert.deepEqual(fs.readdirSync(dir).sort(), ['kernel-gone.log']);
+});
+
+test('a kernel that hangs (SIGSTOP) holds up neither kernel list nor the fleet: list reads its last status, a breakpoint request reports no answer', async () => {
+  const dir = tempRuntimeDir();
+  const [hung, fine] = await Promise.all([startDaemon(dir, ['--id', 'hung']), startDaemon(dir, ['--id', 'fine'])]);
+  await listedWhen(dir, 'hung', 'its status', (k) => k.clients === 0);
+  process.kill(hung.pid, 'SIGSTOP');
+  try {
+    const list = await cli(dir, ['kernel', 'list']);
+    assert.equal(list.timedOut, false);
+    assert.match(list.stdout, new RegExp(`^hung\\s+${hung.pid}\\s+alive\\s.*\\s0$`, 'm'));
+    const set = await cli(dir, ['fleet', 'debug', 'set-breakpoint', '--all', `${fixture('kernel', 'tally.lua')}:6`]);
+    assert.equal(set.code, 1);
+    assert.match(set.stdout, /^fine:\s+set at /m);
+    assert.match(set.stdout, /^hung:\s+failed: no answer within 5 s$/m);
+  } finally {
+    process.kill(hung.pid, 'SIGCONT');
+  }
 });
