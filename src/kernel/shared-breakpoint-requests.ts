@@ -1,4 +1,4 @@
-// The kernel's custom DAP request for shared breakpoints, `llmspellSharedBreakpoints`, on
+// The kernel's custom DAP request for shared breakpoints, `llmspell/sharedBreakpoints`, on
 // dap_port: { action: 'set', source, line, condition? } | { action: 'clear', source, line } |
 // { action: 'list' }, answered with the kernel's shared breakpoints after the change. Like any
 // request there it needs an authenticated connection: the CLI sends the kernel's key as

@@ -10,7 +10,7 @@ import { SHARED_OWNER, type Breakpoint, type RuntimeThreads, type SourceBreakpoi
 export const SHARED_ID_BASE = 1_000_000;
 
 /** The custom DAP request that manages them on dap_port (answered after `attach`, or with `token`). */
-export const SHARED_BREAKPOINTS_REQUEST = 'llmspellSharedBreakpoints';
+export const SHARED_BREAKPOINTS_REQUEST = 'llmspell/sharedBreakpoints';
 
 export interface SharedBreakpointInfo {
   /** The id clients see (SHARED_ID_BASE + the engine's id). */

@@ -79,16 +79,16 @@ test('kernel breakpoint: bad input is named; the request needs the key', async (
   // Straight on dap_port: no token, a wrong one, bad arguments.
   const info = asKernel(d).info;
   const raw = await RawDap.connect(t, info.dap_port);
-  const refused = await raw.response(raw.request('llmspellSharedBreakpoints', { action: 'list' }));
+  const refused = await raw.response(raw.request('llmspell/sharedBreakpoints', { action: 'list' }));
   assert.equal(refused.success, false);
   assert.match(refused.message ?? '', /refused: no token/);
-  const wrong = await raw.response(raw.request('llmspellSharedBreakpoints', { action: 'list', token: 'x' }));
+  const wrong = await raw.response(raw.request('llmspell/sharedBreakpoints', { action: 'list', token: 'x' }));
   assert.match(wrong.message ?? '', /refused: wrong token/);
-  const badLine = await raw.response(raw.request('llmspellSharedBreakpoints', { action: 'set', source: tally, line: 'six', token: info.key }));
+  const badLine = await raw.response(raw.request('llmspell/sharedBreakpoints', { action: 'set', source: tally, line: 'six', token: info.key }));
   assert.match(badLine.message ?? '', /line must be a line number/);
-  const relative = await raw.response(raw.request('llmspellSharedBreakpoints', { action: 'set', source: 'tally.lua', line: 2 }));
+  const relative = await raw.response(raw.request('llmspell/sharedBreakpoints', { action: 'set', source: 'tally.lua', line: 2 }));
   assert.match(relative.message ?? '', /source must be an absolute path/);
-  const ok = await raw.response(raw.request('llmspellSharedBreakpoints', { action: 'list' }));
+  const ok = await raw.response(raw.request('llmspell/sharedBreakpoints', { action: 'list' }));
   assert.deepEqual([ok.success, (ok.body as { breakpoints: unknown[] }).breakpoints], [true, []]);
 });
 
