@@ -86,10 +86,14 @@ export class RemoteDebuggee extends EventEmitter<ExecutionEvents> implements Deb
         this.emit('stopped', this.stopped);
         break;
       }
-      case 'continued':
+      case 'continued': {
+        // A kernel's scripts are threads of their own: only the stopped thread's resume (or all) counts.
+        const threadId = (body.threadId as number | undefined) ?? THREAD;
+        if (this.stopped && threadId !== this.stopped.threadId && body.allThreadsContinued !== true) break;
         this.stopped = null;
-        this.emit('continued', (body.threadId as number | undefined) ?? THREAD);
+        this.emit('continued', threadId);
         break;
+      }
       case 'output': {
         const category = body.category === 'stderr' ? 'stderr' : body.category === 'console' ? 'console' : 'stdout';
         this.emit('output', { category, text: String(body.output ?? '') } satisfies OutputEvent);
