@@ -27,7 +27,7 @@ export const capabilities: P.Capabilities = {
   supportsDelayedStackTraceLoading: true,
   supportsLoadedSourcesRequest: true,
   supportsLogPoints: true,
-  supportsTerminateThreadsRequest: false,
+  supportsTerminateThreadsRequest: true,
   supportsSetExpression: true,
   supportsTerminateRequest: true,
   supportsDataBreakpoints: false,

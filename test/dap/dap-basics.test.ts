@@ -61,6 +61,7 @@ test('capabilities advertise exactly the requests served; the others are unknown
     ['setVariable', caps.supportsSetVariable], ['setExpression', caps.supportsSetExpression], ['completions', caps.supportsCompletionsRequest],
     ['restart', caps.supportsRestartRequest], ['exceptionInfo', caps.supportsExceptionInfoRequest], ['loadedSources', caps.supportsLoadedSourcesRequest],
     ['terminate', caps.supportsTerminateRequest], ['cancel', caps.supportsCancelRequest], ['breakpointLocations', caps.supportsBreakpointLocationsRequest],
+    ['terminateThreads', caps.supportsTerminateThreadsRequest],
   ];
   for (const [command, advertised] of served) {
     assert.equal(advertised, true, `${command} is advertised`);
@@ -68,7 +69,7 @@ test('capabilities advertise exactly the requests served; the others are unknown
   }
   const notServed: [string, boolean | undefined][] = [
     ['stepBack', caps.supportsStepBack], ['restartFrame', caps.supportsRestartFrame], ['gotoTargets', caps.supportsGotoTargetsRequest],
-    ['stepInTargets', caps.supportsStepInTargetsRequest], ['modules', caps.supportsModulesRequest], ['terminateThreads', caps.supportsTerminateThreadsRequest],
+    ['stepInTargets', caps.supportsStepInTargetsRequest], ['modules', caps.supportsModulesRequest],
     ['dataBreakpointInfo', caps.supportsDataBreakpoints], ['readMemory', caps.supportsReadMemoryRequest], ['disassemble', caps.supportsDisassembleRequest],
   ];
   for (const [command, advertised] of notServed) {

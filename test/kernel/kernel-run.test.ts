@@ -219,3 +219,24 @@ test('kernel run: --wait exits with the script\'s code; a limit queues scripts b
   // Nothing got in the way of the kernel: it still answers.
   assert.equal((await cli(dir, ['kernel', 'status', k.id])).code, 0);
 });
+
+test('terminateThreads ends one script (a thread exited event) while the kernel and its other threads go on; an unknown thread is refused by name', async (t) => {
+  const dir = tempRuntimeDir();
+  const k = await startDaemon(dir);
+  const { dc, log } = await attach(t, k);
+  const work = fs.mkdtempSync(path.join(path.dirname(dir), 'work-'));
+  const gate = path.join(work, 'gate');
+  const endless = await run(dir, k, waits, path.join(work, 'never-created'), path.join(work, 'out-1'));
+  const other = await run(dir, k, waits, gate, path.join(work, 'out-2'));
+  await assert.rejects(dc.customRequest('terminateThreads', { threadIds: [endless, 999] }), /there is no thread 999/);
+  assert.deepEqual((await dc.threadsRequest()).body.threads.map((th) => th.id), [1, endless, other], 'a refused request ends nothing');
+  await dc.customRequest('terminateThreads', { threadIds: [endless] });
+  const ended = await exitedThread(log, endless);
+  assert.notEqual(ended.exitCode, 0, 'a terminated script does not end as a success');
+  assert.deepEqual((await dc.threadsRequest()).body.threads.map((th) => th.id), [1, other]);
+  fs.writeFileSync(gate, '');
+  assert.equal((await exitedThread(log, other)).exitCode, 0);
+  assert.equal(fs.readFileSync(path.join(work, 'out-2'), 'utf8'), 'done after waiting');
+  assert.equal(fs.existsSync(path.join(work, 'out-1')), false);
+  fs.rmSync(work, { recursive: true, force: true });
+});

@@ -15,6 +15,7 @@ export const handlers: Record<string, Handler> = {
   configurationDone: life.configurationDone,
   restart: life.restart,
   terminate: life.terminate,
+  terminateThreads: life.terminateThreads,
   disconnect: life.disconnect,
   cancel: life.cancel,
   setBreakpoints: bp.setBreakpoints,

@@ -1,4 +1,4 @@
-// initialize, launch, attach, configurationDone, restart, terminate, disconnect, cancel.
+// initialize, launch, attach, configurationDone, restart, terminate, terminateThreads, disconnect, cancel.
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -6,6 +6,8 @@ import { capabilities } from '../capabilities.js';
 import { parsePathMappings } from '../path-mappings.js';
 import type { DapSession } from '../dap-session.js';
 import { DapError, DapErrorCode, expectType } from '../errors.js';
+import { MAIN_THREAD_ID } from '../../debug/index.js';
+import { requireThread } from './common.js';
 
 /** How long launch waits for configurationDone before running anyway (as VS Code's samples do). */
 const CONFIGURATION_WAIT_MS = 5000;
@@ -94,6 +96,19 @@ export async function terminate(s: DapSession): Promise<void> {
   if (!s.debuggee) return;
   if (s.target.terminate) await s.target.terminate(s);
   else await s.debuggee.main.terminate();
+}
+
+/**
+ * Ends the named threads: a script thread's runtime is terminated (its `thread` exited event
+ * follows); thread 1 ends as `terminate` does (a kernel stops its running cell). Every id is
+ * checked before any thread is touched.
+ */
+export async function terminateThreads(s: DapSession, args: P.TerminateThreadsArguments): Promise<void> {
+  expectType('terminateThreads', 'threadIds', args?.threadIds, 'array', true);
+  const ids = args?.threadIds ?? [];
+  for (const id of ids) expectType('terminateThreads', 'threadIds[]', id, 'number');
+  const runtimes = ids.map((id) => requireThread(s, 'terminateThreads', id));
+  await Promise.all(runtimes.map((em, i) => (ids[i] === MAIN_THREAD_ID ? terminate(s) : em.terminate())));
 }
 
 export async function disconnect(s: DapSession, args: P.DisconnectArguments): Promise<void> {
