@@ -24,6 +24,7 @@ export async function startDaemon(o: ServiceKernelOptions & { trace: string }, t
     ...process.execArgv, process.argv[1], 'kernel', 'start',
     '--id', plan.id, '--ip', o.ip, '--log-file', plan.logFile, '--pid-file', plan.pidFile, '--trace', o.trace,
     ...(o.portBase !== undefined ? ['--port', String(o.portBase)] : []),
+    ...(o.wsPort !== undefined ? ['--ws-port', String(o.wsPort)] : []),
   ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], cwd: process.cwd(), env: process.env });
   fs.closeSync(fd);

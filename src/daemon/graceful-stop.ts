@@ -3,12 +3,12 @@
 // is going away. Bounded: a cell that ignores interrupts does not hold the shutdown.
 import type { Logger } from 'pino';
 import type { KernelServer } from '../jupyter/kernel-server.js';
-import type { KernelSockets } from '../jupyter/kernel-sockets.js';
+import type { KernelFrontends } from '../jupyter/kernel-frontends.js';
 
 const DRAIN_TIMEOUT_MS = 3000;
 const POLL_MS = 50;
 
-export async function drainForShutdown(server: KernelServer, sockets: KernelSockets, log: Logger, timeoutMs = DRAIN_TIMEOUT_MS): Promise<void> {
+export async function drainForShutdown(server: KernelServer, sockets: KernelFrontends, log: Logger, timeoutMs = DRAIN_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   if (!server.shellIdle) log.info('interrupting the running cell before shutting down');
   while (!server.shellIdle && Date.now() < deadline) {

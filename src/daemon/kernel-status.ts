@@ -36,7 +36,7 @@ export async function kernelStatus(s: StatusSources): Promise<Record<string, unk
     connection_file: s.connectionFile,
     log_file: currentLogFile(),
     log_level: traceLevel() === 'silent' ? 'off' : traceLevel(),
-    ports: { shell: s.info.shell_port, iopub: s.info.iopub_port, stdin: s.info.stdin_port, control: s.info.control_port, hb: s.info.hb_port, dap: s.info.dap_port ?? null },
+    ports: { shell: s.info.shell_port, iopub: s.info.iopub_port, stdin: s.info.stdin_port, control: s.info.control_port, hb: s.info.hb_port, dap: s.info.dap_port ?? null, ws: s.info.ws_port ?? null },
     clients: s.clients ? s.clients() : 'unknown',
     runtime,
     scripts: s.scripts ? s.scripts() : [],

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeConnectionFile } from '../jupyter/connection-file.js';
-import { pickPorts, PortError } from '../jupyter/port-picker.js';
+import { pickPorts, pickWebSocketPort, PortError } from '../jupyter/port-picker.js';
 import { logger, logToFile } from '../log/index.js';
 import { readKernelEntry, type ServiceConnectionInfo } from './kernel-registry.js';
 import { acquirePidFile, releasePidFile, pidFileHolder } from './pid-file.js';
@@ -19,6 +19,8 @@ export interface ServiceKernelOptions {
   id?: string;
   ip: string;
   portBase?: number;
+  /** Serve Jupyter messages and DAP over WebSocket on this port (0: a free one). */
+  wsPort?: number;
   logFile?: string;
   pidFile?: string;
 }
@@ -107,13 +109,16 @@ export async function runServiceKernel(o: ServiceKernelOptions, onStarted?: (pla
   };
   process.once('exit', cleanup);
   try {
-    const ports = await pickPorts(o.ip, o.portBase).catch((e: Error) => {
+    const asServiceError = (e: Error): never => {
       throw e instanceof PortError ? new ServiceError(e.message) : e;
-    });
+    };
+    const ports = await pickPorts(o.ip, o.portBase).catch(asServiceError);
+    const wsPort = o.wsPort === undefined ? undefined : await pickWebSocketPort(o.ip, o.wsPort, Object.values(ports)).catch(asServiceError);
     const info: ServiceConnectionInfo = {
       transport: 'tcp',
       ip: o.ip,
       ...ports,
+      ...(wsPort !== undefined ? { ws_port: wsPort } : {}),
       key: randomBytes(32).toString('hex'),
       signature_scheme: 'hmac-sha256',
       kernel_name: 'llmspell',
@@ -127,7 +132,7 @@ export async function runServiceKernel(o: ServiceKernelOptions, onStarted?: (pla
     fs.rmSync(plan.connectionFile, { force: true });
     writeConnectionFile(plan.connectionFile, info);
     wroteConnectionFile = true;
-    log.info({ id: plan.id, connectionFile: plan.connectionFile, pidFile: plan.pidFile, ports }, 'connection file written');
+    log.info({ id: plan.id, connectionFile: plan.connectionFile, pidFile: plan.pidFile, ports: { ...ports, ...(wsPort !== undefined ? { ws_port: wsPort } : {}) } }, 'connection file written');
     onStarted?.(plan, info);
     const { runKernel } = await import('../jupyter/run-kernel.js');
     return await runKernel(plan.connectionFile, log, { signals: 'service', statusFile: statusFileOf(plan.connectionFile) });

@@ -6,3 +6,4 @@ export { serveStdio, serveTcp, type TcpServer, type TransportWrapper } from './s
 export { LaunchTarget, WaitingScriptTarget } from './targets.js';
 export { StreamTransport, type DapTransport } from './transport.js';
 export { DapClient, DapRequestError } from './dap-client.js';
+export { WebSocketTransport } from './websocket-transport.js';

@@ -17,6 +17,8 @@ export interface ConnectionInfo {
   kernel_id?: string;
   pid?: number;
   dap_port?: number;
+  /** The WebSocket endpoint (Jupyter messages and DAP; `kernel start --ws-port`). */
+  ws_port?: number;
 }
 
 const PORTS = ['shell_port', 'control_port', 'stdin_port', 'iopub_port', 'hb_port'] as const;
@@ -32,6 +34,9 @@ export function readConnectionFile(file: string): ConnectionInfo {
   if (typeof c !== 'object' || c === null) throw new Error(`connection file ${file} is not a JSON object`);
   for (const p of PORTS) {
     if (typeof c[p] !== 'number' || !Number.isInteger(c[p]) || c[p]! < 0 || c[p]! > 65535) throw new Error(`connection file ${file}: ${p} must be a port number`);
+  }
+  for (const p of ['ws_port'] as const) {
+    if (c[p] !== undefined && (typeof c[p] !== 'number' || !Number.isInteger(c[p]) || c[p]! < 0 || c[p]! > 65535)) throw new Error(`connection file ${file}: ${p} must be a port number`);
   }
   const transport = c.transport ?? 'tcp';
   if (transport !== 'tcp' && transport !== 'ipc') throw new Error(`connection file ${file}: transport must be tcp or ipc`);

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { JupyterDebugger } from '../kernel/jupyter-debugger.js';
 import type { LuaInterpreter, Publisher } from '../kernel/lua-interpreter.js';
-import type { Channel, KernelSockets } from './kernel-sockets.js';
+import type { Channel, KernelFrontends } from './kernel-frontends.js';
 import type { Message } from './wire.js';
 
 type Handler = (msg: Message, channel: Channel) => Promise<void>;
@@ -24,7 +24,7 @@ export class KernelServer {
   onExecutionMoved: ((msgId: string) => void) | null = null;
 
   constructor(
-    private readonly sockets: KernelSockets,
+    private readonly sockets: KernelFrontends,
     private readonly interpreter: LuaInterpreter,
     private readonly debuggerComponent: JupyterDebugger,
     private readonly log: Logger,

@@ -1,11 +1,12 @@
 // The five ZeroMQ sockets of a Jupyter kernel: shell, control and stdin (ROUTER), iopub (PUB)
-// and heartbeat (REP, echoing). Sends on one socket are queued: a zeromq socket takes one send
-// at a time.
+// and heartbeat (REP, echoing): one FrontendTransport of the kernel. Sends on one socket are
+// queued: a zeromq socket takes one send at a time.
 import * as zmq from 'zeromq';
 import { endpoint, type ConnectionInfo } from './connection-file.js';
-import { decode, encode, makeHeader, Signer, type Header, type Message } from './wire.js';
+import type { Channel, FrontendEvents, FrontendTransport } from './kernel-frontends.js';
+import { decode, encode, Signer, type Header, type Message } from './wire.js';
 
-export type Channel = 'shell' | 'control' | 'stdin';
+export type { Channel } from './kernel-frontends.js';
 
 class SendQueue {
   private chain: Promise<void> = Promise.resolve();
@@ -16,13 +17,7 @@ class SendQueue {
   }
 }
 
-export interface SocketEvents {
-  message(channel: Channel, msg: Message): void;
-  rejected(channel: Channel, reason: string): void;
-}
-
-export class KernelSockets {
-  readonly session = crypto.randomUUID();
+export class KernelSockets implements FrontendTransport {
   private readonly signer: Signer;
   private readonly routers: Record<Channel, zmq.Router>;
   private readonly queues: Record<Channel | 'iopub', SendQueue>;
@@ -63,7 +58,7 @@ export class KernelSockets {
   }
 
   /** Starts receiving; each message is verified (HMAC) before it reaches `events`. */
-  listen(events: SocketEvents): void {
+  listen(events: FrontendEvents): void {
     for (const channel of ['shell', 'control', 'stdin'] as Channel[]) {
       void (async () => {
         try {
@@ -87,16 +82,14 @@ export class KernelSockets {
   }
 
   /** A reply (or request, on stdin) to the peer that sent `parent`. */
-  send(channel: Channel, parent: Message, msgType: string, content: unknown, metadata: Record<string, unknown> = {}): Promise<void> {
-    const header = makeHeader(msgType, this.session);
+  deliver(channel: Channel, parent: Message, header: Header, metadata: Record<string, unknown>, content: unknown): Promise<void> {
     return this.queues[channel].send(encode(parent.identities, header, parent.header, metadata, content, this.signer));
   }
 
   /** A broadcast on iopub, tied to the request that caused it. */
-  publish(msgType: string, parent: Partial<Header> | null, content: unknown): Promise<void> {
-    const header = makeHeader(msgType, this.session);
-    const topic = Buffer.from(`kernel.${this.info.kernel_id ?? 'llmspell'}.${msgType}`);
-    return this.queues.iopub.send(encode([topic], header, parent ?? {}, {}, content, this.signer));
+  broadcast(header: Header, parent: Partial<Header>, content: unknown): Promise<void> {
+    const topic = Buffer.from(`kernel.${this.info.kernel_id ?? 'llmspell'}.${header.msg_type}`);
+    return this.queues.iopub.send(encode([topic], header, parent, {}, content, this.signer));
   }
 
   close(): void {

@@ -50,6 +50,24 @@ export async function pickPorts(ip: string, base?: number): Promise<KernelPorts>
   return Object.fromEntries(PORT_ORDER.map((name, i) => [name, ports[i]])) as unknown as KernelPorts;
 }
 
+/**
+ * The WebSocket port of a kernel we start ourselves (`--ws-port`): that port, checked free and
+ * not one of the kernel's other ports, or with 0 a free port that is not one of them.
+ */
+export async function pickWebSocketPort(ip: string, wanted: number, taken: number[]): Promise<number> {
+  if (wanted !== 0 && taken.includes(wanted)) throw new PortError(`--ws-port ${wanted} is one of the kernel's other ports (${taken.join(', ')}): choose another`);
+  for (;;) {
+    const server = await listen(ip, wanted).catch((e: NodeJS.ErrnoException) => {
+      throw new PortError(e.code === 'EADDRINUSE'
+        ? `--ws-port ${wanted}: port ${wanted} on ${ip} is in use: choose another, or 0 for a free port`
+        : `cannot listen on ${ip}:${wanted}: ${e.message}`);
+    });
+    const port = (server.address() as net.AddressInfo).port;
+    await close(server);
+    if (!taken.includes(port)) return port;
+  }
+}
+
 function listen(host: string, port: number): Promise<net.Server> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -9,9 +9,11 @@ import { installKernelSignals, type SignalPolicy } from '../daemon/signals.js';
 import { startStatusFile } from '../daemon/status-file.js';
 import { JupyterDebugger } from '../kernel/jupyter-debugger.js';
 import { createKernelDebugService, type KernelDebugService } from '../kernel/kernel-debug-service.js';
+import { serveKernelWebSocket, webSocketHost, type KernelWebSocketServer } from '../kernel/kernel-websocket-server.js';
 import { LuaInterpreter } from '../kernel/lua-interpreter.js';
 import { statusSnapshot } from '../kernel/status-snapshot.js';
-import { readConnectionFile } from './connection-file.js';
+import { readConnectionFile, type ConnectionInfo } from './connection-file.js';
+import { KernelFrontends } from './kernel-frontends.js';
 import { KernelSockets } from './kernel-sockets.js';
 import { KernelServer } from './kernel-server.js';
 import type { Header } from './wire.js';
@@ -28,6 +30,11 @@ export interface RunKernelOptions {
   signals?: SignalPolicy;
   /** Where to keep the kernel's status file (its clients, for `kernel list`); none without. */
   statusFile?: string;
+  /**
+   * Serve Jupyter messages and DAP over WebSocket on this port (0: a free one), whatever the
+   * connection file says; without it, on the file's `ws_port` when it names one.
+   */
+  wsPort?: number;
 }
 
 export async function runKernel(connectionFile: string, log: Logger, opts: RunKernelOptions = {}): Promise<number> {
@@ -57,14 +64,20 @@ export async function runKernel(connectionFile: string, log: Logger, opts: RunKe
   // DAP service: every debugger client (dap_port, `llmspell dap`, the Jupyter debugger) is routed here.
   const debugService = createKernelDebugService(info, interpreter.em, () => server?.interrupt(), log);
   started = { interpreter, debugService };
+  // Every frontend transport (ZeroMQ now, WebSocket connections as they come) behind one face.
+  const frontends = new KernelFrontends();
   const sockets = new KernelSockets(info);
+  frontends.add(sockets);
+  const wsPort = opts.wsPort ?? info.ws_port;
+  let ws: KernelWebSocketServer | null = null;
   try {
     await interpreter.start();
     await sockets.bind();
     await debugService.listen();
+    if (wsPort !== undefined) ws = await listenWebSocket(info, wsPort, frontends, debugService, log);
   } catch (e) {
     await debugService.close();
-    sockets.close();
+    frontends.close();
     await interpreter.shutdown();
     removeSignalHandlers();
     throw e;
@@ -72,15 +85,15 @@ export async function runKernel(connectionFile: string, log: Logger, opts: RunKe
   const dbg = new JupyterDebugger(
     interpreter.em,
     interpreter.cells,
-    (event, parent) => void sockets.publish('debug_event', parent as Partial<Header> | null, event),
+    (event, parent) => void frontends.publish('debug_event', parent as Partial<Header> | null, event),
     () => server?.interrupt(),
     debugService.router,
   );
-  const kernelServer = new KernelServer(sockets, interpreter, dbg, log);
+  const kernelServer = new KernelServer(frontends, interpreter, dbg, log);
   server = kernelServer;
   wireDebugService(debugService, kernelServer);
   kernelServer.start();
-  const statusFile = opts.statusFile ? startStatusFile(opts.statusFile, () => statusSnapshot(interpreter.em, debugService.router, sockets.frontends), log) : null;
+  const statusFile = opts.statusFile ? startStatusFile(opts.statusFile, () => statusSnapshot(interpreter.em, debugService.router, sockets.frontends + (ws?.jupyterClients ?? 0)), log) : null;
   log.info({ connectionFile }, 'kernel started');
 
   return new Promise((resolve) => {
@@ -92,10 +105,11 @@ export async function runKernel(connectionFile: string, log: Logger, opts: RunKe
       clearInterval(parentPoll);
       // Stopped by signal or launcher: the running cell is interrupted and answered, and
       // clients are told, before the sockets close (a shutdown_request has done both).
-      if (why !== 'shutdown_request') await drainForShutdown(kernelServer, sockets, log);
+      if (why !== 'shutdown_request') await drainForShutdown(kernelServer, frontends, log);
       statusFile?.close();
       await debugService.close();
-      sockets.close();
+      frontends.close();
+      await ws?.close();
       await interpreter.shutdown();
       removeSignalHandlers();
       resolve(0);
@@ -118,6 +132,23 @@ export async function runKernel(connectionFile: string, log: Logger, opts: RunKe
 /** DAP service: cells and interrupts are the causes of what the script does next (event correlation). */
 function wireDebugService(service: KernelDebugService, kernelServer: KernelServer): void {
   kernelServer.onExecutionMoved = (msgId) => service.router.correlator.executionMovedBy(msgId);
+}
+
+/** The WebSocket endpoint on the kernel's ip; a port that cannot be bound is a clear startup error. */
+async function listenWebSocket(info: ConnectionInfo, port: number, frontends: KernelFrontends, debugService: KernelDebugService, log: Logger): Promise<KernelWebSocketServer> {
+  const host = webSocketHost(info);
+  const wsLog = log.child({ part: 'websocket' });
+  try {
+    const ws = await serveKernelWebSocket({
+      port, host, key: info.key, kernelId: info.kernel_id ?? String(process.pid), frontends, router: debugService.router, throttle: debugService.throttle, log: wsLog,
+    });
+    wsLog.info({ host, ws_port: ws.port, channels: ws.paths.channels, dap: ws.paths.dap }, 'WebSocket listening');
+    return ws;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.message;
+    throw new Error(`cannot serve the WebSocket on ${host}:${port}: ${why}`);
+  }
 }
 
 function processExists(pid: number): boolean {

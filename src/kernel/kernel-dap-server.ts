@@ -26,12 +26,12 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
-export function serveKernelDap(port: number, host: string, key: string, router: MessageRouter, log: KernelDapLog): Promise<KernelDapServer> {
+/** `throttle` is shared with the kernel's other authenticated endpoints (its WebSocket). */
+export function serveKernelDap(port: number, host: string, key: string, router: MessageRouter, log: KernelDapLog, throttle: AuthThrottle = new AuthThrottle()): Promise<KernelDapServer> {
   if (!key && !isLoopback(host)) {
     return Promise.reject(new Error(`DAP on ${host} needs a key to authenticate clients: give the connection file a "key", or bind 127.0.0.1`));
   }
   if (!key) log.warn({ host }, 'the connection file has no key: DAP clients are not authenticated (loopback only)');
-  const throttle = new AuthThrottle();
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { RuntimeThreads, type ExecutionManager } from '../debug/index.js';
 import type { ConnectionInfo } from '../jupyter/connection-file.js';
+import { AuthThrottle } from './dap-auth.js';
 import { serveKernelDap, type KernelDapServer } from './kernel-dap-server.js';
 import { KernelScripts, maxScripts } from './kernel-scripts.js';
 import { MessageRouter } from './message-router.js';
@@ -14,6 +15,8 @@ export interface KernelDebugService {
   readonly router: MessageRouter;
   /** The scripts the kernel runs beside its interactive session. */
   readonly scripts: KernelScripts;
+  /** Failed authentications on any of the kernel's endpoints (dap_port, ws_port) back off together. */
+  readonly throttle: AuthThrottle;
   /** Starts serving DAP; resolves with the port. Fails when dap_port cannot be bound. */
   listen(): Promise<number>;
   /** Tells every client the kernel is going (terminated) and closes the port. */
@@ -34,13 +37,15 @@ export function createKernelDebugService(info: ConnectionInfo, em: ExecutionMana
   const scripts = new KernelScripts(debuggee, log.child({ part: 'scripts' }), maxScripts());
   router.scripts = scripts;
   let server: KernelDapServer | null = null;
+  const throttle = new AuthThrottle();
   return {
     router,
     scripts,
+    throttle,
     async listen() {
       const { host, port } = dapEndpoint(info);
       try {
-        server = await serveKernelDap(port, host, info.key, router, dapLog);
+        server = await serveKernelDap(port, host, info.key, router, dapLog, throttle);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.message;

@@ -14,7 +14,7 @@ import { KernelTarget } from './kernel-target.js';
 import type { KernelScripts } from './kernel-scripts.js';
 import { SharedBreakpoints, type SharedChange } from './shared-breakpoints.js';
 
-export type ClientKind = 'dap-tcp' | 'dap-stdio' | 'terminal' | 'jupyter';
+export type ClientKind = 'dap-tcp' | 'dap-stdio' | 'dap-websocket' | 'terminal' | 'jupyter';
 export type ExecutionEventName = keyof ThreadEvents;
 
 export const EXECUTION_EVENTS: readonly ExecutionEventName[] = ['stopped', 'continued', 'output', 'breakpoint', 'loadedSource', 'exited', 'terminated', 'thread'];

@@ -26,6 +26,7 @@ interface StartOpts {
   connectionFile?: string;
   daemon?: boolean;
   port?: number;
+  wsPort?: number;
   id?: string;
   ip?: string;
   logFile?: string;
@@ -65,6 +66,7 @@ export function registerKernel(program: Command): void {
     .option('--connection-file <file>', 'run on the connection file Jupyter wrote (Jupyter starts kernels this way)')
     .option('--daemon', 'detach and run in the background; prints the kernel id and connection file')
     .option('--port <base>', 'ports from BASE: shell, iopub, stdin, control, heartbeat, DAP (BASE..BASE+5); default: free ports', parsePort)
+    .option('--ws-port <port>', 'also serve Jupyter messages and DAP over WebSocket on PORT (0: a free port), authenticated with the kernel\'s key; see docs/jupyter.md', parsePort)
     .option('--id <id>', 'kernel id (names its files kernel-ID.*); default: 8 random hex digits')
     .option('--ip <addr>', 'address to listen on (default 127.0.0.1)')
     .option('--log-file <file>', 'write logs to FILE (with --daemon the default is kernel-ID.log in the runtime directory)')
@@ -75,7 +77,7 @@ export function registerKernel(program: Command): void {
         if (extra.length) throw new UsageError(`--connection-file runs the kernel on Jupyter's file: leave out ${extra.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (${extra.length > 1 ? 'they are' : 'it is'} for kernels that start on their own)`);
         // Loaded on demand: ZeroMQ is a native module and costs start-up time to every command.
         const { runKernel } = await import('../../jupyter/run-kernel.js');
-        const code = await runKernel(opts.connectionFile, logger('kernel')).catch((e: Error) => {
+        const code = await runKernel(opts.connectionFile, logger('kernel'), { wsPort: opts.wsPort }).catch((e: Error) => {
           throw new UsageError(e.message);
         });
         process.exit(code);
@@ -87,7 +89,7 @@ export function registerKernel(program: Command): void {
         process.stderr.write(`llmspell: warning: listening on ${ip}, reachable from other machines; only the key in the connection file protects the kernel\n`);
       }
       const { runtimeDir } = await import('../../daemon/runtime-dir.js');
-      const service = { runtimeDir: runtimeDir(), id: opts.id, ip, portBase: opts.port, logFile: opts.logFile, pidFile: opts.pidFile };
+      const service = { runtimeDir: runtimeDir(), id: opts.id, ip, portBase: opts.port, wsPort: opts.wsPort, logFile: opts.logFile, pidFile: opts.pidFile };
       // A log file gets the kernel's life at info unless --trace says otherwise.
       const trace = explicitTrace(cmd, opts) ?? (opts.daemon || opts.logFile !== undefined ? 'info' : undefined);
       if (opts.daemon) {

@@ -1,0 +1,48 @@
+// DAP over a WebSocket: each WebSocket message is one DAP message, JSON without Content-Length
+// framing (the WebSocket keeps message boundaries). Since one bad message cannot confuse where
+// the next one starts, a message that is not JSON, or not a DAP message, is reported to the
+// client and the connection goes on (unlike a byte stream, where it has to close).
+import type { WebSocket } from 'ws';
+import type { DapTransport } from './transport.js';
+
+export class WebSocketTransport implements DapTransport {
+  private messageFn: (m: unknown) => void = () => undefined;
+  private errorFn: (e: string, fatal: boolean) => void = () => undefined;
+  private closeFns: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
+      let message: unknown;
+      try {
+        message = JSON.parse(text);
+      } catch (e) {
+        this.errorFn(`a DAP message over WebSocket must be JSON (one message per WebSocket message, no Content-Length): ${(e as Error).message}`, false);
+        return;
+      }
+      const m = message as { seq?: unknown };
+      if (typeof message !== 'object' || message === null || Array.isArray(message) || typeof m.seq !== 'number') {
+        this.errorFn(`a DAP message needs type "request", a numeric seq and a command; got ${text.slice(0, 200)}`, false);
+        return;
+      }
+      this.messageFn(message);
+    });
+    ws.on('close', () => this.close());
+    ws.on('error', () => this.close());
+  }
+
+  send(message: unknown): void {
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+  }
+  onMessage(fn: (m: unknown) => void): void { this.messageFn = fn; }
+  onError(fn: (e: string, fatal: boolean) => void): void { this.errorFn = fn; }
+  onClose(fn: () => void): void { this.closeFns.push(fn); }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const fn of this.closeFns) fn();
+    // What was already sent (a last output event) goes out before the close frame.
+    this.ws.close(1000);
+  }
+}
