@@ -7,7 +7,7 @@ export interface KernelSummary {
   pid: number | null;
   state: string;
   ip: string | null;
-  ports: { shell: number; iopub: number; stdin: number; control: number; hb: number; dap: number | null } | null;
+  ports: { shell: number; iopub: number; stdin: number; control: number; hb: number; dap: number | null; ws: number | null } | null;
   /** Attached clients (Jupyter connections plus debuggers with a connection of their own); null when unknown. */
   clients: number | null;
   /** From the kernel's status file: what runs, who is attached, shared breakpoints. */
@@ -29,7 +29,7 @@ export function summarize(k: KernelEntry): KernelSummary {
     pid: i?.pid ?? null,
     state: k.state,
     ip: i?.ip ?? null,
-    ports: i ? { shell: i.shell_port, iopub: i.iopub_port, stdin: i.stdin_port, control: i.control_port, hb: i.hb_port, dap: i.dap_port ?? null } : null,
+    ports: i ? { shell: i.shell_port, iopub: i.iopub_port, stdin: i.stdin_port, control: i.control_port, hb: i.hb_port, dap: i.dap_port ?? null, ws: i.ws_port ?? null } : null,
     clients: k.status ? clientCount(k.status) : null,
     runtime_state: k.status?.state ?? null,
     jupyter_frontends: k.status?.jupyter_frontends ?? null,
@@ -87,6 +87,7 @@ export function formatStatus(k: KernelEntry, heartbeat: boolean | null, scripts:
     ['Listening on', s.ip],
     ['Ports', p ? `shell ${p.shell}, iopub ${p.iopub}, stdin ${p.stdin}, control ${p.control}, hb ${p.hb}` : null],
     ['DAP port', p?.dap ?? null],
+    ['WebSocket port', p?.ws ?? null],
     ['Runtime', s.runtime_state],
     ['Clients', k.state !== 'alive' ? null : s.clients === null ? 'unknown (the kernel keeps no status file)' : describeClients(s)],
     ['Shared breakpoints', s.shared_breakpoints?.length ? s.shared_breakpoints.map((b) => `${b.source}:${b.line}${b.condition ? ` if ${b.condition}` : ''}`).join('\n' + ' '.repeat(20)) : null],
@@ -99,7 +100,7 @@ export function formatStatus(k: KernelEntry, heartbeat: boolean | null, scripts:
 }
 
 const KIND_NAMES: Record<string, string> = {
-  'dap-tcp': 'DAP client', 'dap-stdio': 'editor via llmspell dap', terminal: 'terminal debugger', jupyter: "Jupyter frontend's debugger",
+  'dap-tcp': 'DAP client', 'dap-stdio': 'editor via llmspell dap', 'dap-websocket': 'DAP client over WebSocket', terminal: 'terminal debugger', jupyter: "Jupyter frontend's debugger",
 };
 
 /** "3 (1 Jupyter connection, 2 debuggers)" and one line per debugger. */
