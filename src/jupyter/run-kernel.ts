@@ -142,7 +142,10 @@ async function listenWebSocket(info: ConnectionInfo, port: number, frontends: Ke
     const ws = await serveKernelWebSocket({
       port, host, key: info.key, kernelId: info.kernel_id ?? String(process.pid), frontends, router: debugService.router, throttle: debugService.throttle, log: wsLog,
     });
-    wsLog.info({ host, ws_port: ws.port, channels: ws.paths.channels, dap: ws.paths.dap }, 'WebSocket listening');
+    const where = { host, ws_port: ws.port, channels: ws.paths.channels, dap: ws.paths.dap };
+    // A free port is news nobody else has (Jupyter's file is not rewritten): said at warn, as for DAP.
+    if (port === 0) wsLog.warn(where, 'WebSocket listening');
+    else wsLog.info(where, 'WebSocket listening');
     return ws;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
