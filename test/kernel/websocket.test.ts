@@ -244,3 +244,23 @@ test('kernel stop with WebSocket clients connected: they are told (shutdown_repl
   assert.ok(w.received.some((m) => m.channel === 'iopub' && m.header.msg_type === 'shutdown_reply'), 'the Jupyter client heard the kernel go');
   assert.equal(dap.events('terminated').length, 1, 'the DAP client heard the kernel go');
 });
+
+test('a DAP WebSocket client dropped mid-stop is removed with its breakpoints; the cell goes on', async (t) => {
+  const { d, info } = await wsDaemon();
+  const dap = await WsDapClient.connect(t, info);
+  await dap.request('initialize', { adapterID: 'browser' });
+  await dap.request('attach', {});
+  await dap.request('setBreakpoints', { source: { path: tally }, breakpoints: [{ line: TALLY_LOOP_LINE }] });
+  await dap.request('configurationDone');
+  const w = await WsJupyterClient.connect(t, info);
+  const exec = w.execute(TALLY_CELL);
+  await dap.event('stopped');
+  dap.ws.terminate(); // no close frame, as a crashed browser tab
+  assert.equal((await w.finished(exec)).content.status, 'ok');
+  assert.equal(w.streamOf(exec), 'tally\t6\n');
+  const removed = await logLine(d.logFile, /^debugger client removed$/);
+  assert.equal(removed.why, 'connection lost');
+  // Its breakpoint went with it: the same cell runs through.
+  const again = w.execute(TALLY_CELL);
+  assert.equal((await w.finished(again)).content.status, 'ok');
+});
