@@ -49,7 +49,7 @@ export interface KernelWebSocketOptions {
   frontends: KernelFrontends;
   router: MessageRouter;
   throttle: AuthThrottle;
-  log: KernelDapLog & { debug(obj: object, msg: string): void };
+  log: KernelDapLog;
 }
 
 export interface KernelWebSocketServer {
@@ -134,10 +134,10 @@ export function serveKernelWebSocket(o: KernelWebSocketOptions): Promise<KernelW
         get jupyterClients() { return jupyterClients; },
         close: async () => {
           clearInterval(pinger);
-          const open = [...wss.clients];
-          for (const ws of open) ws.close(1001, 'kernel shutting down');
+          const clients = [...wss.clients];
+          for (const ws of clients) ws.close(1001, 'kernel shutting down');
           await Promise.race([
-            Promise.all(open.map((ws) => (ws.readyState === ws.CLOSED ? undefined : new Promise((r) => ws.once('close', r))))),
+            Promise.all(clients.map((ws) => (ws.readyState === ws.CLOSED ? undefined : new Promise((r) => ws.once('close', r))))),
             new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref()),
           ]);
           for (const ws of wss.clients) ws.terminate();

@@ -88,6 +88,13 @@ test('Jupyter over WebSocket: replies and iopub on the same socket with their pa
   await w2.next((m) => m.parent_header.msg_id === exec2 && m.content.execution_state === 'idle', 'idle on the second WebSocket');
   assert.equal(w2.streamOf(exec2), 'second\n');
   assert.equal(w2.received.some((m) => m.channel !== 'iopub'), false);
+
+  // The Jupyter debugger answers on control, as over ZeroMQ.
+  const dbg = w.send('control', 'debug_request', { seq: 1, type: 'request', command: 'debugInfo', arguments: {} });
+  const dbgReply = await w.reply(dbg);
+  assert.equal(dbgReply.channel, 'control');
+  assert.equal(dbgReply.header.msg_type, 'debug_reply');
+  assert.equal(dbgReply.content.success, true, JSON.stringify(dbgReply.content));
 });
 
 test('Jupyter over WebSocket: input_request goes to the socket whose cell asked, and its input_reply is taken', async (t) => {
@@ -214,7 +221,7 @@ test('malformed messages are answered on their own socket and logged; the connec
   assert.equal((await dap.request('attach', {})).success, true);
 });
 
-test('--ws-port on a port in use is refused with a clear error; with --connection-file the file\'s ws_port is served', async (t) => {
+test('--ws-port on a port in use is refused with a clear error; with --connection-file the file\'s ws_port is served, never without a key', async (t) => {
   const holder = net.createServer();
   await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
   t.after(() => new Promise<void>((r) => holder.close(() => r())));
@@ -228,6 +235,10 @@ test('--ws-port on a port in use is refused with a clear error; with --connectio
   const kernel = await startKernel(t, tempDir(t, 'llmspell-ws-'), { ws_port: wsPort });
   const w = await within(WsJupyterClient.connect(t, { ws_port: wsPort, kernel_id: kernel.info.kernel_id, key: kernel.info.key }), 'a WebSocket to a --connection-file kernel');
   assert.equal((await w.reply(w.send('control', 'kernel_info_request', {}))).channel, 'control');
+
+  // A connection file without a key gets no WebSocket: any web page could reach it on loopback.
+  const [another] = await freePorts(1);
+  await assert.rejects(startKernel(t, tempDir(t, 'llmspell-ws-'), { ws_port: another, key: '' }), /cannot serve the WebSocket on 127\.0\.0\.1:\d+: the WebSocket endpoint needs the kernel's key/);
 });
 
 test('kernel stop with WebSocket clients connected: they are told (shutdown_reply, terminated) and closed, and the kernel stops cleanly', async (t) => {
