@@ -9,7 +9,7 @@ import * as path from 'node:path';
 /** A debugger client as the status file lists it. */
 export interface StatusClient {
   id: string;
-  /** dap-tcp, dap-stdio (an editor through `llmspell dap`), terminal (`kernel connect --debug`), jupyter. */
+  /** dap-tcp, dap-stdio (an editor through `llmspell dap`), dap-websocket (`--ws-port`), terminal (`kernel connect --debug`), jupyter. */
   kind: string;
   remote?: string;
   attachedAt: string;

@@ -9,7 +9,8 @@ import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { fixture } from '../dap/dap-client.js';
-import { cli, logLine, logLines, startDaemon, tempRuntimeDir, type Daemon } from '../daemon/helpers.js';
+import { readStatusFile, statusFileOf } from '../../src/daemon/status-file.js';
+import { cli, eventually, logLine, logLines, startDaemon, tempRuntimeDir, type Daemon } from '../daemon/helpers.js';
 import { freePorts, JupyterTestClient, startKernel, tempDir, within } from './harness.js';
 import { openWs, wsUrl, WsDapClient, WsJupyterClient, type WsEndpoint } from './ws-clients.js';
 import type { ConnectionInfo } from '../../src/jupyter/connection-file.js';
@@ -125,6 +126,13 @@ test('DAP over WebSocket: attach, a breakpoint, a cell run over the Jupyter WebS
   assert.equal(logLines(d.logFile).find((l) => l.msg === 'debugger client attached')?.kind, 'dap-websocket');
 
   const w = await WsJupyterClient.connect(t, info);
+  // The status file counts the Jupyter WebSocket as a Jupyter connection, and names the debugger's kind.
+  const file = statusFileOf(d.connectionFile);
+  const status = await eventually('the status file to show both WebSocket clients', () => {
+    const s = fs.existsSync(file) ? readStatusFile(file, d.pid) : null;
+    return s && s.jupyter_frontends === 1 && s.debuggers.some((c) => c.kind === 'dap-websocket') ? s : null;
+  });
+  assert.equal(status.debuggers.length, 1);
   const exec = w.execute(TALLY_CELL);
   const stopped = await dap.event('stopped');
   assert.equal(stopped.body.reason, 'breakpoint');
