@@ -6,11 +6,13 @@
 //   SIGHUP    graceful shutdown (the terminal went away)            reopen the log file (logrotate)
 //   SIGUSR1   status dump to the log                                status dump to the log
 //   SIGUSR2   toggle debug logging                                  toggle debug logging
+//   SIGQUIT   stop the running code: the cell, every `kernel run` script (the kernel stays)
 //
 // Jupyter may interrupt a kernel with SIGINT, so a Jupyter-launched kernel keeps SIGINT for
 // that; a kernel run as a service is interrupted over the protocol (`llmspell kernel interrupt`)
 // and stops on Ctrl-C or SIGINT as services do. A second stop signal during the graceful
-// shutdown exits at once.
+// shutdown exits at once. SIGQUIT is the one signal that stops code without stopping the
+// kernel (a runaway cell or script in a daemon), under both policies.
 import type { Logger } from 'pino';
 import { reopenLogFile, setTraceLevel, traceLevel, type TraceLevel } from '../log/index.js';
 
@@ -21,11 +23,13 @@ export interface KernelSignalActions {
   stop(why: string): void;
   /** Interrupt the running cell. */
   interrupt(): void;
+  /** Stop everything that runs (the cell, every script), not the kernel; says what it stopped. */
+  stopCode(): Record<string, unknown>;
   /** What SIGUSR1 writes to the log. */
   status(): Promise<Record<string, unknown>> | Record<string, unknown>;
 }
 
-type Signal = 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGUSR1' | 'SIGUSR2';
+type Signal = 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGUSR1' | 'SIGUSR2' | 'SIGQUIT';
 
 /** Installs the policy's handlers; returns a function that removes them. */
 export function installKernelSignals(policy: SignalPolicy, actions: KernelSignalActions, log: Logger): () => void {
@@ -46,6 +50,7 @@ export function installKernelSignals(policy: SignalPolicy, actions: KernelSignal
     SIGHUP: policy === 'jupyter' ? () => stop('SIGHUP') : () => reopenLog(log),
     SIGUSR1: () => void dumpStatus(actions, log),
     SIGUSR2: () => toggleDebugLogging(log),
+    SIGQUIT: () => atVisibleLevel(log, { signal: 'SIGQUIT', ...actions.stopCode() }, 'stopping the running code (SIGQUIT); the kernel goes on'),
   };
   for (const [sig, fn] of Object.entries(handlers)) process.on(sig, fn);
   return () => {

@@ -55,6 +55,12 @@ export async function runKernel(connectionFile: string, log: Logger, opts: RunKe
   const removeSignalHandlers = installKernelSignals(opts.signals ?? 'jupyter', {
     stop: requestStop,
     interrupt: () => server?.interrupt(),
+    stopCode: () => {
+      const cell = started?.interpreter.cellRunning ?? false;
+      server?.interrupt();
+      const scripts = started?.debugService.scripts.stopAll() ?? { running: 0, queued: 0 };
+      return { cellInterrupted: cell, scriptsEnded: scripts.running, scriptsCancelled: scripts.queued };
+    },
     status: () => (started
       ? kernelStatus({ info, connectionFile, interpreter: started.interpreter, startedAt, clients: () => started!.debugService.router.list(), scripts: () => started!.debugService.scripts.list() })
       : { state: 'starting' }),

@@ -145,6 +145,21 @@ export class KernelScripts {
     return [...running, ...queued];
   }
 
+  /**
+   * Ends every script (SIGQUIT): queued ones never start, running ones are terminated; the
+   * kernel goes on and takes new ones. Returns how many were running and queued.
+   */
+  stopAll(): { running: number; queued: number } {
+    const queued = this.queue.splice(0);
+    for (const e of queued) {
+      this.log.info({ thread: e.threadId, script: e.program }, 'queued script cancelled');
+      e.done(130);
+    }
+    const running = [...this.running.values()];
+    for (const e of running) void e.em?.terminate().catch(() => undefined);
+    return { running: running.length, queued: queued.length };
+  }
+
   /** The kernel is stopping: queued scripts never start, running ones are ended. */
   async close(): Promise<void> {
     this.closing = true;

@@ -237,6 +237,9 @@ export class LuaInterpreter {
     return { found: true, data: { 'text/plain': text } };
   }
 
+  /** Whether a cell is being executed (running, waiting for input, or stopped in the debugger). */
+  get cellRunning(): boolean { return this.publisher !== null; }
+
   /** Stops the running cell: at once when it runs or waits for input, on resuming when stopped in the debugger. */
   interrupt(): void {
     if (!this.publisher) return; // no cell runs: nothing to stop

@@ -9,7 +9,8 @@ import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { connectClient, EventLog, fixture, type T } from '../dap/dap-client.js';
-import { cli, eventually, killAtEnd, logLines, startDaemon, tempRuntimeDir, type Daemon } from '../daemon/helpers.js';
+import { cli, eventually, killAtEnd, logLine, logLines, startDaemon, tempRuntimeDir, type Daemon } from '../daemon/helpers.js';
+import { execute, jupyterWithDebugger } from '../daemon/daemon-clients.js';
 
 const stops = fixture('kernel', 'scripts', 'stops.lua');
 const waits = fixture('kernel', 'scripts', 'waits.lua');
@@ -238,5 +239,36 @@ test('terminateThreads ends one script (a thread exited event) while the kernel 
   assert.equal((await exitedThread(log, other)).exitCode, 0);
   assert.equal(fs.readFileSync(path.join(work, 'out-2'), 'utf8'), 'done after waiting');
   assert.equal(fs.existsSync(path.join(work, 'out-1')), false);
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('SIGQUIT stops the running code (the cell, every script) and the kernel goes on', async (t) => {
+  const dir = tempRuntimeDir();
+  const k = await startDaemon(dir);
+  const { dc, log } = await attach(t, k);
+  const j = await jupyterWithDebugger(t, k);
+  const work = fs.mkdtempSync(path.join(path.dirname(dir), 'work-'));
+  const never = path.join(work, 'never-created');
+  const one = await run(dir, k, waits, never, path.join(work, 'out-1'));
+  const two = await run(dir, k, waits, never, path.join(work, 'out-2'));
+  const cell = execute(j, 'while true do end');
+  await j.next((m) => m.channel === 'iopub' && m.msg.parent_header.msg_id === cell && m.msg.header.msg_type === 'execute_input', 'the endless cell to start');
+  process.kill(k.pid, 'SIGQUIT');
+  const reply = await j.reply(cell);
+  assert.equal((reply.content as { status?: string }).status, 'error');
+  assert.match(String((reply.content as { evalue?: string }).evalue), /interrupted/);
+  for (const id of [one, two]) assert.notEqual((await exitedThread(log, id)).exitCode, 0, `thread ${id} ended`);
+  const said = await logLine(k.logFile, /stopping the running code \(SIGQUIT\)/);
+  assert.equal(said.scriptsEnded, 2);
+  assert.equal(said.cellInterrupted, true);
+  // Still serving: threads, a new cell, a new script.
+  assert.deepEqual((await dc.threadsRequest()).body.threads, [{ id: 1, name: 'main' }]);
+  const again = execute(j, 'print(6 * 7)');
+  assert.equal((await j.finished(again)).content.status, 'ok');
+  assert.equal(j.streamOf(again), '42\n');
+  const gate = path.join(work, 'gate');
+  fs.writeFileSync(gate, '');
+  const three = await run(dir, k, waits, gate, path.join(work, 'out-3'));
+  assert.equal((await exitedThread(log, three)).exitCode, 0);
   fs.rmSync(work, { recursive: true, force: true });
 });
