@@ -1,6 +1,7 @@
 // Benchmark entry point (`npm run bench`): runs the cases, prints the table, writes bench/results.json.
 // To add a case, implement BenchCase (bench/lib/bench-case.ts) and list it here.
 import type { BenchCase } from './lib/bench-case.js';
+import { dapIdle } from './lib/case-dap-idle.js';
 import { dapRoundTrip } from './lib/case-dap-roundtrip.js';
 import { memory } from './lib/case-memory.js';
 import { debuggerControl } from './lib/case-debugger-control.js';
@@ -13,7 +14,7 @@ import { writeResults } from './lib/results-file.js';
 import { runCases } from './lib/runner.js';
 import { formatTable } from './lib/table.js';
 
-const allCases: readonly BenchCase[] = [runVsNative, debuggerIdle, debuggerHotLine, debuggerControl, dapRoundTrip, memory];
+const allCases: readonly BenchCase[] = [runVsNative, debuggerIdle, dapIdle, debuggerHotLine, debuggerControl, dapRoundTrip, memory];
 
 async function main(): Promise<number> {
   let options;

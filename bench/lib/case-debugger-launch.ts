@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import { ExecutionManager, type SourceBreakpoint, type StoppedEvent } from '../../src/debug/index.js';
 import { ScriptRuntime } from '../../src/runtime/index.js';
 import { scriptPath } from './paths.js';
+import { parseElapsed } from './timed-output.js';
 
 export type Mode = 'plain' | 'attached';
 
@@ -173,17 +174,9 @@ export async function runToEnd(plan: Plan): Promise<RunResult> {
     const code = await s.exited(plan.timeoutMs ?? 120_000);
     if (code !== 0) throw new Error(`${plan.script}.lua exited with ${code}${s.describeErrors()}`);
     s.checkBreakpoints();
-    const m = /^elapsed ([0-9.]+) (-1|[0-9.]+)$/m.exec(s.stdout);
-    if (!m) throw new Error(`${plan.script}.lua printed no "elapsed" line: ${JSON.stringify(s.stdout.slice(-300))}`);
-    const wallMs = Number(m[1]) * 1000;
-    const cpuMs = m[2] === '-1' ? undefined : Number(m[2]) * 1000;
-    const result: RunResult = {
-      hotMs: cpuMs ?? wallMs,
-      wallMs,
-      stdout: s.stdout.replace(/^elapsed .*\n/m, ''),
-      consoleMessages: s.consoleMessages,
-    };
-    if (cpuMs !== undefined) result.cpuMs = cpuMs;
+    const t = parseElapsed(s.stdout, `${plan.script}.lua`);
+    const result: RunResult = { hotMs: t.hotMs, wallMs: t.wallMs, stdout: t.rest, consoleMessages: s.consoleMessages };
+    if (t.cpuMs !== undefined) result.cpuMs = t.cpuMs;
     if (delivered !== undefined) result.deliveredMs = delivered;
     return result;
   } finally {
