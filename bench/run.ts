@@ -3,6 +3,7 @@
 import type { BenchCase } from './lib/bench-case.js';
 import { dapIdle } from './lib/case-dap-idle.js';
 import { dapRoundTrip } from './lib/case-dap-roundtrip.js';
+import { multiClient } from './lib/case-multi-client.js';
 import { memory } from './lib/case-memory.js';
 import { debuggerControl } from './lib/case-debugger-control.js';
 import { debuggerHotLine } from './lib/case-debugger-hot-line.js';
@@ -14,7 +15,7 @@ import { writeResults } from './lib/results-file.js';
 import { runCases } from './lib/runner.js';
 import { formatTable } from './lib/table.js';
 
-const allCases: readonly BenchCase[] = [runVsNative, debuggerIdle, dapIdle, debuggerHotLine, debuggerControl, dapRoundTrip, memory];
+const allCases: readonly BenchCase[] = [runVsNative, debuggerIdle, dapIdle, debuggerHotLine, debuggerControl, dapRoundTrip, multiClient, memory];
 
 async function main(): Promise<number> {
   let options;
