@@ -1,9 +1,11 @@
 // Benchmark entry point (`npm run bench`): runs the cases, prints the table, writes bench/results.json.
 // To add a case, implement BenchCase (bench/lib/bench-case.ts) and list it here.
+import * as os from 'node:os';
 import type { BenchCase } from './lib/bench-case.js';
 import { dapIdle } from './lib/case-dap-idle.js';
 import { dapRoundTrip } from './lib/case-dap-roundtrip.js';
 import { multiClient } from './lib/case-multi-client.js';
+import { startup } from './lib/case-startup.js';
 import { memory } from './lib/case-memory.js';
 import { debuggerControl } from './lib/case-debugger-control.js';
 import { debuggerHotLine } from './lib/case-debugger-hot-line.js';
@@ -15,7 +17,7 @@ import { writeResults } from './lib/results-file.js';
 import { runCases } from './lib/runner.js';
 import { formatTable } from './lib/table.js';
 
-const allCases: readonly BenchCase[] = [runVsNative, debuggerIdle, dapIdle, debuggerHotLine, debuggerControl, dapRoundTrip, multiClient, memory];
+const allCases: readonly BenchCase[] = [runVsNative, startup, debuggerIdle, dapIdle, debuggerHotLine, debuggerControl, dapRoundTrip, multiClient, memory];
 
 async function main(): Promise<number> {
   let options;
@@ -44,7 +46,9 @@ async function main(): Promise<number> {
     progress: (m) => process.stderr.write(`${m}\n`),
   });
 
+  machine.loadAverage.end = Math.round(os.loadavg()[0]! * 100) / 100;
   console.log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryGiB} GiB, ${machine.os}`);
+  console.log(`load average (1 min): ${machine.loadAverage.start} at the start, ${machine.loadAverage.end} at the end`);
   console.log(`node ${machine.node}, wasmoon ${machine.wasmoon}, native: ${machine.lua}`);
   console.log(`${options.quick ? 'QUICK mode (smaller workloads), ' : ''}${options.runs} interleaved runs per command after ${options.warmup} warm-up; medians\n`);
   console.log(formatTable(reports));

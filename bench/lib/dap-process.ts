@@ -70,3 +70,43 @@ export async function runUnderDap(plan: DapRunPlan): Promise<DapRunResult> {
     }
   }
 }
+
+/**
+ * Spawn → the `stopped` event of a launch with stopOnEntry, under `llmspell dap` over stdio:
+ * what a user waits for between starting a debug session and seeing the first line. The
+ * session is then ended (disconnect, terminating the script).
+ */
+export async function timeToFirstStop(program: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [llmspellBin, 'dap'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const failed = exited.then((code) => { throw new Error(`llmspell dap exited (${code}) early: ${stderr.trim().slice(-500)}`); });
+  failed.catch(() => undefined);
+  const step = <T>(p: Promise<T>): Promise<T> => Promise.race([p, failed]);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const dap = DapWireClient.overStdio(child);
+  try {
+    await step(dap.request('initialize', { adapterID: 'bench', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' }));
+    const initialized = dap.event('initialized');
+    const stopped = dap.event('stopped');
+    await step(dap.request('launch', { program, stopOnEntry: true }));
+    await step(initialized);
+    await step(dap.request('configurationDone'));
+    const stop = await step(stopped);
+    const ms = performance.now() - started;
+    const reason = (stop.body as { reason?: string }).reason;
+    if (reason !== 'entry') throw new Error(`the first stop was '${String(reason)}', not 'entry'`);
+    await step(dap.request('disconnect', { terminateDebuggee: true }));
+    dap.close();
+    await exited;
+    return ms;
+  } finally {
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+}

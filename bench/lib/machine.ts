@@ -21,6 +21,11 @@ export interface MachineInfo {
   wasmoon: string;
   lua: string;
   date: string;
+  /**
+   * 1-minute load averages when the run started and ended: wall times taken on a machine busy
+   * with other work (load above the core count) are inflated, however they are interleaved.
+   */
+  loadAverage: { start: number; end?: number };
 }
 
 /** Runs `<command> -v`; null (with the reason) when it cannot be run. */
@@ -44,6 +49,7 @@ export function machineInfo(lua: LuaInfo | null, luaProblem: string | undefined)
     wasmoon: packageVersion('wasmoon'),
     lua: lua ? `${lua.version} (${lua.command})` : `not available: ${luaProblem ?? 'unknown'}`,
     date: new Date().toISOString(),
+    loadAverage: { start: Math.round(os.loadavg()[0]! * 100) / 100 },
   };
 }
 

@@ -1,7 +1,7 @@
 // Runs one script to completion on a fresh runtime, wired to this process's streams:
 // what `llmspell run` does. Exit codes follow the standalone `lua`: 0, 1 on error, os.exit's
 // code, and 130 when interrupted.
-import { ScriptRuntime, type RunOutcome } from '../runtime/index.js';
+import { ScriptRuntime, takePrestartedRuntime, type RunOutcome } from '../runtime/index.js';
 
 export type ScriptSource = { kind: 'file'; path: string } | { kind: 'code'; code: string };
 
@@ -39,7 +39,8 @@ export class ScriptRun {
   private brokenPipe = false;
 
   constructor(private readonly opts: RunScriptOptions) {
-    this.runtime = new ScriptRuntime({ cwd: opts.cwd, stdin: 'inherit' });
+    // `llmspell run` may have started this runtime while the command line loaded (src/cli/prestart.ts).
+    this.runtime = takePrestartedRuntime({ cwd: opts.cwd, stdin: 'inherit' }) ?? new ScriptRuntime({ cwd: opts.cwd, stdin: 'inherit' });
     this.runtime.on('output', (stream, data) => (stream === 'stdout' ? opts.stdout : opts.stderr).write(data));
     // A reader that goes away (`llmspell run x.lua | head -1`) ends the run quietly, as lua does.
     for (const s of [opts.stdout, opts.stderr]) {

@@ -92,6 +92,15 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     this.onGone();
   }
 
+  /**
+   * Whether this runtime's worker keeps the process alive (it does from the start). A runtime
+   * started ahead of need (prestart.ts) does not, so a process that never uses it still exits.
+   */
+  keepProcessAlive(keep: boolean): void {
+    if (keep) this.worker.ref();
+    else this.worker.unref();
+  }
+
   get isAlive(): boolean { return this.alive; }
 
   get state(): RuntimeState { return this.control.state; }

@@ -1,7 +1,13 @@
 // A thin, typed layer over the raw Lua C API that wasmoon exports. Only code under
 // src/runtime/worker touches it. It works on bytes (Lua strings are byte strings) and keeps
 // hot paths free of per-call allocations: callers reuse the scratch pointers below.
-import { LuaWasm } from 'wasmoon';
+import { createRequire } from 'node:module';
+import type { LuaWasm } from 'wasmoon';
+
+// wasmoon is a CommonJS (UMD) bundle of 150 KB. Imported as an ES module, Node first scans
+// its whole text for named exports (cjs-module-lexer), which took 50-70 ms of the worker's
+// start-up here; require() loads it in about 10 ms (docs/performance.md, "Start-up").
+const { LuaWasm: LuaWasmClass } = createRequire(import.meta.url)('wasmoon') as typeof import('wasmoon');
 
 export type LuaState = number;
 export type LuaCFunction = (L: LuaState) => number;
@@ -107,7 +113,7 @@ export class LuaVm {
     };
     let wasm: LuaWasm;
     try {
-      wasm = await LuaWasm.initialize(undefined, env);
+      wasm = await LuaWasmClass.initialize(undefined, env);
     } finally {
       wa.instantiate = instantiate;
     }
