@@ -120,7 +120,7 @@ export const multiClient: BenchCase = {
 async function measure(ctx: BenchContext, info: KernelInfo, j: JupyterCellRunner, a: AttachedClient): Promise<CaseResult> {
   const line = markerLine(SCRIPT, 'hot-line');
   const condHits = ctx.quick ? 100_000 : 300_000;
-  const logHits = ctx.quick ? 20_000 : 100_000;
+  const logHits = ctx.quick ? 10_000 : 30_000;
   const cond: Bp = { line, condition: CONDITION };
   const log: Bp = { line, logMessage: LOG_MESSAGE };
   const variants: Variant[] = [
