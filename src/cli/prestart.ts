@@ -8,5 +8,5 @@ export function prestart(argv: readonly string[]): void {
   const args = argv.slice(2);
   if (args[0] !== 'run' || args.includes('--help') || args.includes('-h')) return;
   // The options ScriptRun (src/kernel/run-script.ts) asks for.
-  prestartRuntime({ stdin: 'inherit' });
+  prestartRuntime({ stdin: 'inherit', debugger: false });
 }

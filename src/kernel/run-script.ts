@@ -40,7 +40,9 @@ export class ScriptRun {
 
   constructor(private readonly opts: RunScriptOptions) {
     // `llmspell run` may have started this runtime while the command line loaded (src/cli/prestart.ts).
-    this.runtime = takePrestartedRuntime({ cwd: opts.cwd, stdin: 'inherit' }) ?? new ScriptRuntime({ cwd: opts.cwd, stdin: 'inherit' });
+    // Nothing debugs a plain run: its worker starts without the debugger, sooner.
+    const options = { cwd: opts.cwd, stdin: 'inherit' as const, debugger: false };
+    this.runtime = takePrestartedRuntime(options) ?? new ScriptRuntime(options);
     this.runtime.on('output', (stream, data) => (stream === 'stdout' ? opts.stdout : opts.stderr).write(data));
     // A reader that goes away (`llmspell run x.lua | head -1`) ends the run quietly, as lua does.
     for (const s of [opts.stdout, opts.stderr]) {

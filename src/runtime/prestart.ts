@@ -6,12 +6,12 @@
 import type { RuntimeOptions } from './protocol.js';
 import { ScriptRuntime } from './script-runtime.js';
 
-type EarlyOptions = Pick<Partial<RuntimeOptions>, 'cwd' | 'stdin'>;
+type EarlyOptions = Pick<Partial<RuntimeOptions>, 'cwd' | 'stdin' | 'debugger'>;
 
 let early: { runtime: ScriptRuntime; key: string } | null = null;
 
 function keyOf(options: EarlyOptions): string {
-  return JSON.stringify([options.cwd ?? process.cwd(), options.stdin ?? 'none']);
+  return JSON.stringify([options.cwd ?? process.cwd(), options.stdin ?? 'none', options.debugger ?? true]);
 }
 
 /** Starts a runtime now, for takePrestartedRuntime to hand out later. */

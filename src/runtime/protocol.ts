@@ -22,6 +22,12 @@ export interface RuntimeOptions {
   /** Environment the script sees through os.getenv. */
   env: Record<string, string>;
   stdin: StdinMode;
+  /**
+   * Whether the worker loads the debugger. Without it (`llmspell run`) the worker starts
+   * sooner (its modules, and the set-up it does in the VM, take 15–20 ms), reports
+   * `debuggable: false` and refuses debug requests.
+   */
+  debugger: boolean;
 }
 
 export type MainToWorker =

@@ -45,6 +45,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
       cwd: options.cwd ?? process.cwd(),
       env: options.env ?? (process.env as Record<string, string>),
       stdin: options.stdin ?? 'none',
+      debugger: options.debugger ?? true,
     };
     this.control = new ControlBlock(newControlBlock());
     this.stdinPump = full.stdin === 'inherit' ? new StdinPump(stdinStream ?? process.stdin) : null;

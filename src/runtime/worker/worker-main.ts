@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CONTROL, ControlBlock, RuntimeState } from '../control-block.js';
 import type { DebugRequest } from '../debug-protocol.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from '../protocol.js';
-import { Debugger } from './lua/debugger/debugger.js';
+import type { Debugger } from './lua/debugger/debugger.js';
 import { LuaSession } from './lua/lua-session.js';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { EmptyInput, RequestedInput, type InputAnswer, type InputSource, type OutputSink } from './stdio.js';
@@ -35,15 +35,15 @@ async function main(): Promise<void> {
       )
       : new EmptyInput();
   const session = await LuaSession.create(data.options, out, input);
-  const dbg = new Debugger(session.vm, session.calls, data.debugPort, control, (event) => post({ type: 'debugEvent', event }), post);
-  session.debugger = dbg;
-  // The main thread's inspector calls this to reach a busy script (pause, breakpoints).
-  (globalThis as { __llmspellInterrupt?: () => string }).__llmspellInterrupt = () => { dbg.interrupt(); return 'ok'; };
+  const dbg = data.options.debugger ? await attachDebugger(session) : null;
   // Debug requests that arrive while no script runs are served from the event loop.
-  data.debugPort.on('message', (req: DebugRequest) => dbg.handle(req));
+  data.debugPort.on('message', (req: DebugRequest) => {
+    if (dbg) dbg.handle(req);
+    else post({ type: 'debugReply', id: req.id, ok: false, error: 'this runtime was started without the debugger' });
+  });
 
   control.state = RuntimeState.Idle;
-  post({ type: 'ready', language: 'lua', version: session.version, debuggable: dbg.available });
+  post({ type: 'ready', language: 'lua', version: session.version, debuggable: dbg?.available ?? false });
 
   port.on('message', (msg: MainToWorker) => {
     if (msg.type === 'shutdown') {
@@ -67,6 +67,16 @@ async function main(): Promise<void> {
     control.state = session.dead ? RuntimeState.Dead : RuntimeState.Idle;
     post({ type: 'result', id: msg.id, outcome });
   });
+}
+
+/** Loaded only when asked for: a runtime without it (`llmspell run`) starts sooner. */
+async function attachDebugger(session: LuaSession): Promise<Debugger> {
+  const { Debugger } = await import('./lua/debugger/debugger.js');
+  const dbg = new Debugger(session.vm, session.calls, data.debugPort, control, (event) => post({ type: 'debugEvent', event }), post);
+  session.debugger = dbg;
+  // The main thread's inspector calls this to reach a busy script (pause, breakpoints).
+  (globalThis as { __llmspellInterrupt?: () => string }).__llmspellInterrupt = () => { dbg.interrupt(); return 'ok'; };
+  return dbg;
 }
 
 main().catch((e: unknown) => {
