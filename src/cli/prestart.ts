@@ -1,12 +1,16 @@
 // Runs before the command line is parsed (bin/llmspell.js), for start-up time alone: when the
-// command is `run`, its Lua runtime starts booting now, in parallel with loading the rest of the
-// CLI (commander and every command's module), and `run` takes it over (src/runtime/prestart.ts).
-// Anything this guesses wrong costs nothing but the unused worker: parsing stays in main.ts.
+// command will certainly run a script, its Lua runtime starts booting now, in parallel with
+// loading the rest of the CLI (and, for `dap`, the DAP handshake), and the command takes it over
+// (src/runtime/prestart.ts) if it asks for a runtime with the same options. Anything this
+// guesses wrong costs nothing but the unused worker: parsing stays in main.ts.
 import { prestartRuntime } from '../runtime/prestart.js';
 
 export function prestart(argv: readonly string[]): void {
   const args = argv.slice(2);
-  if (args[0] !== 'run' || args.includes('--help') || args.includes('-h')) return;
+  if (args.includes('--help') || args.includes('-h')) return;
   // The options ScriptRun (src/kernel/run-script.ts) asks for.
-  prestartRuntime({ stdin: 'inherit', debugger: false });
+  if (args[0] === 'run') prestartRuntime({ stdin: 'inherit', debugger: false });
+  // `llmspell dap` on stdio serves one session: a launch with no cwd, env or terminal of its
+  // own asks for exactly this (src/dap/targets.ts). With --port it may serve many, or none.
+  else if (args[0] === 'dap' && !args.some((a) => a === '--port' || a.startsWith('--port='))) prestartRuntime({ stdin: 'none' });
 }

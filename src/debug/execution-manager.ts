@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  ScriptRuntime, RuntimeState, type BreakpointState, type Completeness, type CompletionItem, type EvaluateContext, type EvaluateResult,
+  ScriptRuntime, RuntimeState, takePrestartedRuntime, type BreakpointState, type Completeness, type CompletionItem, type EvaluateContext, type EvaluateResult,
   type ExceptionFilterSpec, type FrameInfo, type RunOutcome, type RuntimeOptions,
   type ScopeInfo, type StopInfo, type VariableInfo,
 } from '../runtime/index.js';
@@ -100,7 +100,9 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
   async start(options: Partial<RuntimeOptions> & { debug?: boolean; stopOnEntry?: boolean; stdinStream?: Readable } = {}): Promise<ScriptRuntime> {
     if (this.runtime) throw new Error('a runtime is already started');
     const { stdinStream, ...runtimeOptions } = options;
-    const rt = new ScriptRuntime(runtimeOptions, stdinStream);
+    // `llmspell dap` on stdio may have started one while it loaded (src/cli/prestart.ts).
+    const early = stdinStream || runtimeOptions.env ? null : takePrestartedRuntime(runtimeOptions);
+    const rt = early ?? new ScriptRuntime(runtimeOptions, stdinStream);
     this.runtime = rt;
     rt.on('output', (stream, data) => this.emit('output', { category: stream, text: Buffer.from(data).toString('utf8') }));
     rt.on('debug', (e) => {
