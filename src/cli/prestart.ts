@@ -10,7 +10,8 @@ export function prestart(argv: readonly string[]): void {
   if (args.includes('--help') || args.includes('-h')) return;
   // The options ScriptRun (src/kernel/run-script.ts) asks for.
   if (args[0] === 'run') prestartRuntime({ stdin: 'inherit', debugger: false });
-  // `llmspell dap` on stdio serves one session: a launch with no cwd, env or terminal of its
-  // own asks for exactly this (src/dap/targets.ts). With --port it may serve many, or none.
+  // `llmspell dap` on stdio serves one session: a launch in this directory, with no env or
+  // terminal of its own, asks for exactly this (src/dap/targets.ts). With --port it may serve
+  // many sessions, or none.
   else if (args[0] === 'dap' && !args.some((a) => a === '--port' || a.startsWith('--port='))) prestartRuntime({ stdin: 'none' });
 }
