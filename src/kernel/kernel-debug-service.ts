@@ -3,6 +3,7 @@
 // MessageRouter over it, and DAP served on the connection file's dap_port (authenticated with
 // its key). Without a dap_port (a connection file Jupyter wrote), a free loopback port is
 // chosen and logged.
+import { dapEndpoint } from './dap-endpoint.js';
 import type { Logger } from 'pino';
 import { RuntimeThreads, type ExecutionManager } from '../debug/index.js';
 import type { ConnectionInfo } from '../jupyter/connection-file.js';
@@ -21,13 +22,6 @@ export interface KernelDebugService {
   listen(): Promise<number>;
   /** Tells every client the kernel is going (terminated) and closes the port. */
   close(): Promise<void>;
-}
-
-/** Where DAP listens: dap_port on the kernel's ip, or a free loopback port. */
-export function dapEndpoint(info: ConnectionInfo): { host: string; port: number } {
-  if (info.dap_port === undefined) return { host: '127.0.0.1', port: 0 };
-  if (info.transport !== 'tcp') return { host: '127.0.0.1', port: info.dap_port };
-  return { host: info.ip === '*' ? '0.0.0.0' : info.ip, port: info.dap_port };
 }
 
 export function createKernelDebugService(info: ConnectionInfo, em: ExecutionManager, interrupt: () => void, log: Logger): KernelDebugService {
@@ -63,3 +57,5 @@ export function createKernelDebugService(info: ConnectionInfo, em: ExecutionMana
     },
   };
 }
+
+export { dapEndpoint };

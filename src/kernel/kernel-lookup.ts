@@ -5,7 +5,7 @@ import * as path from 'node:path';
 // The daemon's files, not its index: `llmspell dap` must not load the kernel (ZeroMQ) to find one.
 import { findKernel, readKernelEntry, type KernelEntry } from '../daemon/kernel-registry.js';
 import { runtimeDir } from '../daemon/runtime-dir.js';
-import { dapEndpoint } from './kernel-debug-service.js';
+import { dapEndpoint } from './dap-endpoint.js';
 
 export interface KernelDapAddress {
   kernelId: string;

@@ -2,7 +2,7 @@
 // kernel, started by Jupyter or by itself (as a service), and the kernels a runtime directory
 // knows of. Argument parsing only: the work is in src/daemon, src/jupyter and src/terminal.
 import type { Command } from 'commander';
-import { installKernelSpec, uninstallKernelSpec, type SpecLocation } from '../../jupyter/kernelspec.js';
+import type { SpecLocation } from '../../jupyter/kernelspec.js';
 import { logger, setTraceLevel } from '../../log/index.js';
 import { UsageError } from '../errors.js';
 import { parsePort, parseTraceLevel } from '../options.js';
@@ -259,9 +259,10 @@ export function registerKernel(program: Command): void {
       .option('--sys-prefix', "in the Python environment's prefix")
       .option('--prefix <dir>', 'under DIR/share/jupyter/kernels')
       .option('--name <name>', 'kernelspec name', 'llmspell')
-      .action((opts: WhereOpts) => {
+      .action(async (opts: WhereOpts) => {
         const where = location(opts);
         const name = checkName(opts.name);
+        const { installKernelSpec, uninstallKernelSpec } = await import('../../jupyter/kernelspec.js');
         if (cmd === 'install') {
           process.stdout.write(`Installed kernelspec ${name} in ${installKernelSpec(name, where)}\n`);
         } else {
