@@ -4,6 +4,7 @@
 // input_request) goes back through the transport its request came in on; an iopub broadcast
 // goes out on every transport as one message (one header, one msg_id).
 import { randomUUID } from 'node:crypto';
+import { StreamBatcher, type StreamContent } from './stream-batcher.js';
 import { makeHeader, type Header, type Message } from './wire.js';
 
 /** The channels a frontend sends requests on (iopub only carries the kernel's broadcasts). */
@@ -32,6 +33,8 @@ export class KernelFrontends {
   /** Which transport each received message came in on (so its reply goes back there). */
   private readonly origin = new WeakMap<Message, FrontendTransport>();
   private events: FrontendEvents | null = null;
+  /** Stream text waits here briefly, to go out as few messages (see stream-batcher.ts). */
+  private readonly streams = new StreamBatcher((parent, content) => this.broadcast('stream', parent, content));
 
   /** Adds a transport (the ZeroMQ sockets at start, a WebSocket when it connects); returns its removal. */
   add(transport: FrontendTransport): () => void {
@@ -56,15 +59,28 @@ export class KernelFrontends {
     });
   }
 
-  /** A reply (or request, on stdin) to the frontend that sent `parent`; nothing if it has gone. */
-  send(channel: Channel, parent: Message, msgType: string, content: unknown, metadata: Record<string, unknown> = {}): Promise<void> {
+  /**
+   * A reply (or request, on stdin) to the frontend that sent `parent`; nothing if it has gone.
+   * Pending output goes out first (an input prompt after the text before it).
+   */
+  async send(channel: Channel, parent: Message, msgType: string, content: unknown, metadata: Record<string, unknown> = {}): Promise<void> {
+    await this.streams.flush();
     const transport = this.origin.get(parent);
-    if (!transport || !this.transports.has(transport)) return Promise.resolve();
-    return transport.deliver(channel, parent, makeHeader(msgType, this.session), metadata, content);
+    if (!transport || !this.transports.has(transport)) return;
+    await transport.deliver(channel, parent, makeHeader(msgType, this.session), metadata, content);
   }
 
-  /** A broadcast on iopub to every frontend, tied to the request that caused it. */
+  /**
+   * A broadcast on iopub to every frontend, tied to the request that caused it. Stream text is
+   * batched; any other message first sends the text pending before it.
+   */
   async publish(msgType: string, parent: Partial<Header> | null, content: unknown): Promise<void> {
+    if (msgType === 'stream') return this.streams.add(parent, content as StreamContent);
+    await this.streams.flush();
+    await this.broadcast(msgType, parent, content);
+  }
+
+  private async broadcast(msgType: string, parent: Partial<Header> | null, content: unknown): Promise<void> {
     const header = makeHeader(msgType, this.session);
     await Promise.all([...this.transports].map((t) => t.broadcast(header, parent ?? {}, content)));
   }
