@@ -19,6 +19,7 @@ export class StreamTransport implements DapTransport {
   private errorFn: (e: string, fatal: boolean) => void = () => undefined;
   private closeFns: (() => void)[] = [];
   private closed = false;
+  private corked = false;
 
   constructor(private readonly input: Readable, private readonly output: Writable) {
     input.on('data', (chunk: Buffer) => {
@@ -35,8 +36,24 @@ export class StreamTransport implements DapTransport {
     output.on('error', () => this.close());
   }
 
+  /**
+   * Messages sent in one turn of the event loop go out in one write (a burst of output events,
+   * a response and its events): one system call, one TCP segment, instead of one per message.
+   */
   send(message: unknown): void {
-    if (!this.closed) this.output.write(encodeFrame(message));
+    if (this.closed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.output.cork();
+      setImmediate(() => this.uncork());
+    }
+    this.output.write(encodeFrame(message));
+  }
+
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.output.uncork();
   }
   onMessage(fn: (m: unknown) => void): void { this.messageFn = fn; }
   onError(fn: (e: string, fatal: boolean) => void): void { this.errorFn = fn; }
@@ -46,6 +63,7 @@ export class StreamTransport implements DapTransport {
     this.closed = true;
     for (const fn of this.closeFns) fn();
     // What was already written (a last error event) still goes out before a socket closes.
+    this.uncork();
     if (this.output !== process.stdout) this.output.end();
     if (this.input === process.stdin) return;
     const input = this.input;
