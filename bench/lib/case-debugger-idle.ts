@@ -3,8 +3,9 @@
 // attached with no breakpoint, and attached with one breakpoint in a function that is never
 // called. The scripts time themselves (see case-debugger-launch.ts); figures are medians, and
 // the ratios medians of the ratios within each round.
-// The breakpoint sits in the wrapper script, not in the workload's file: the engine arms
-// call hooks for every function once any line breakpoint exists, wherever it is.
+// The breakpoint sits in the wrapper script, not in the workload's file: where it is does not
+// matter to the workload (before entry traps, any line breakpoint armed call hooks for every
+// function; now its function's trap is the only thing armed).
 import type { BenchCase, BenchContext, CaseResult } from './bench-case.js';
 import { checkSameOutput, clockOf, interleaveRuns, markerLine, runToEnd, withWarmWasm, type Plan, type RunResult } from './case-debugger-launch.js';
 import { measurement, ratio, type Figure } from './figures.js';
