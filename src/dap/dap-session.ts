@@ -8,6 +8,7 @@ import type { Breakpoint, OutputEvent, RuntimeThreads, StoppedEvent, ThreadChang
 import type { EventEmitter } from 'node:events';
 import { ClientBreakpoints } from './client-breakpoints.js';
 import { DapError, DapErrorCode } from './errors.js';
+import { describeMessage } from './message-text.js';
 import { handlers } from './handlers/index.js';
 import { toLocal, toRemote, type PathMapping } from './path-mappings.js';
 import type { DapTransport } from './transport.js';
@@ -139,7 +140,7 @@ export class DapSession {
     }
     if (!isObject || typeof msg.seq !== 'number') {
       // Nothing to answer: without a seq no response can name this message.
-      this.abandon(`a DAP message needs type "request", a numeric seq and a command; got ${JSON.stringify(raw).slice(0, 200)}`);
+      this.abandon(`a DAP message needs type "request", a numeric seq and a command; got ${describeMessage(raw)}`);
       return;
     }
     if (msg.type !== 'request' || typeof msg.command !== 'string') {
@@ -152,6 +153,9 @@ export class DapSession {
     const req = msg as P.Request;
     this.inFlight++;
     try {
+      // Admission first: nothing of a refused request (its correlation id, the threads it
+      // names) reaches the kernel.
+      await this.hooks.admit?.(req, this);
       const body = await (this.hooks.run ? this.hooks.run(req, this, () => this.dispatch(req)) : this.dispatch(req));
       this.respond(req, true, body);
     } catch (e) {
@@ -164,7 +168,6 @@ export class DapSession {
   }
 
   private async dispatch(req: P.Request): Promise<unknown> {
-    await this.hooks.admit?.(req, this);
     const handler = handlers[req.command];
     if (!handler) throw new DapError(DapErrorCode.UnknownCommand, `unknown request '${req.command}'`);
     if (!this.initialized && req.command !== 'initialize') {
@@ -338,3 +341,4 @@ export class DapSession {
     this.onEnd?.();
   }
 }
+

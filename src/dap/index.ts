@@ -5,5 +5,6 @@ export { badArgs, DapError, DapErrorCode, expectType } from './errors.js';
 export { serveStdio, serveTcp, type TcpServer, type TransportWrapper } from './server.js';
 export { LaunchTarget, WaitingScriptTarget } from './targets.js';
 export { StreamTransport, type DapTransport } from './transport.js';
+export { MAX_MESSAGE } from './framing.js';
 export { DapClient, DapRequestError } from './dap-client.js';
 export { WebSocketTransport } from './websocket-transport.js';

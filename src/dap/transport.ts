@@ -24,6 +24,7 @@ export class StreamTransport implements DapTransport {
   constructor(private readonly input: Readable, private readonly output: Writable) {
     input.on('data', (chunk: Buffer) => {
       for (const f of this.parser.push(chunk)) {
+        if (this.closed) return; // a connection being closed runs nothing more it sent
         if (f.ok) this.messageFn(f.message);
         else {
           this.errorFn(f.error, f.fatal);
@@ -35,6 +36,9 @@ export class StreamTransport implements DapTransport {
     input.on('error', () => this.close());
     output.on('error', () => this.close());
   }
+
+  /** The largest message this peer may send (less before it has authenticated). */
+  set maxMessageBytes(n: number) { this.parser.maxMessage = n; }
 
   /**
    * Messages sent in one turn of the event loop go out in one write (a burst of output events,

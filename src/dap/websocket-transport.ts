@@ -3,6 +3,7 @@
 // the next one starts, a message that is not JSON, or not a DAP message, is reported to the
 // client and the connection goes on (unlike a byte stream, where it has to close).
 import type { WebSocket } from 'ws';
+import { describeMessage, jsonErrorWhere } from './message-text.js';
 import type { DapTransport } from './transport.js';
 
 export class WebSocketTransport implements DapTransport {
@@ -18,12 +19,12 @@ export class WebSocketTransport implements DapTransport {
       try {
         message = JSON.parse(text);
       } catch (e) {
-        this.errorFn(`a DAP message over WebSocket must be JSON (one message per WebSocket message, no Content-Length): ${(e as Error).message}`, false);
+        this.errorFn(`a DAP message over WebSocket must be JSON (one message per WebSocket message, no Content-Length): ${jsonErrorWhere(e)}`, false);
         return;
       }
       const m = message as { seq?: unknown };
       if (typeof message !== 'object' || message === null || Array.isArray(message) || typeof m.seq !== 'number') {
-        this.errorFn(`a DAP message needs type "request", a numeric seq and a command; got ${text.slice(0, 200)}`, false);
+        this.errorFn(`a DAP message needs type "request", a numeric seq and a command; got ${describeMessage(message)}`, false);
         return;
       }
       this.messageFn(message);

@@ -5,6 +5,7 @@
 // N, then N uint32 offsets (the JSON's, then each buffer's), then the JSON and the buffers.
 // No HMAC: the connection was authenticated when it was opened. A malformed message is a
 // value naming the problem, with what could be read of it (so a request can be answered).
+import { jsonErrorWhere } from '../dap/message-text.js';
 import type { Channel } from './kernel-frontends.js';
 import type { Header, Message } from './wire.js';
 
@@ -35,7 +36,7 @@ export function decodeWsMessage(data: Buffer, isBinary: boolean): WsDecoded {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return { ok: false, error: `not JSON (${(e as Error).message}): send each kernel message as a JSON object with channel, header, parent_header, metadata and content` };
+    return { ok: false, error: `${jsonErrorWhere(e)}: send each kernel message as a JSON object with channel, header, parent_header, metadata and content` };
   }
   if (!isObject(raw)) return { ok: false, error: 'a kernel message must be a JSON object with channel, header, parent_header, metadata and content' };
   const header = isObject(raw.header) && typeof raw.header.msg_type === 'string' && typeof raw.header.msg_id === 'string' ? raw.header as unknown as Header : undefined;

@@ -5,7 +5,9 @@
 // rate-limited: a connection is closed after MAX_FAILURES refusals, and every failed attach
 // anywhere pushes back the next attempt on any connection (global backoff, doubling up to
 // MAX_BACKOFF_MS, forgotten after a quiet minute). A connection that has not authenticated
-// within AUTH_TIMEOUT_MS is closed.
+// within AUTH_TIMEOUT_MS is closed. The backoff must not become a lock-out: a connection has
+// one attempt checked at a time, at most MAX_WAITING attempts wait anywhere (more are refused
+// at once, to retry), and an attempt whose connection has gone is dropped when its turn comes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import { DapError, DapErrorCode, type DapSession } from '../dap/index.js';
@@ -15,6 +17,10 @@ export const AUTH_TIMEOUT_MS = 30_000;
 const BASE_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 2000;
 const FAILURE_WINDOW_MS = 60_000;
+/** Attempts that may wait for their turn at once (all endpoints together). */
+export const MAX_WAITING = 8;
+/** The largest message an unauthenticated client may send (an attach is a few hundred bytes). */
+export const UNAUTHENTICATED_MAX_MESSAGE = 64 * 1024;
 
 const HOW_TO = "send 'attach' with the kernel's key (the \"key\" of its connection file) as 'token'; `llmspell dap` with connectionFile or kernelId does this for editors";
 
@@ -30,16 +36,22 @@ export class AuthThrottle {
   private failures: number[] = [];
   private nextAllowed = 0;
   private queue: Promise<void> = Promise.resolve();
+  private waiting = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Resolves when an attempt may be checked; attempts are checked one at a time while backing off. */
-  turn(): Promise<void> {
+  /**
+   * Resolves true when an attempt may be checked (one at a time while backing off), or false at
+   * once when MAX_WAITING attempts already wait: the client is told to try again.
+   */
+  turn(): Promise<boolean> {
+    if (this.waiting >= MAX_WAITING) return Promise.resolve(false);
+    this.waiting++;
     const mine = this.queue.then(() => {
       const wait = this.nextAllowed - this.now();
       return wait > 0 ? new Promise<void>((r) => setTimeout(r, wait)) : undefined;
-    });
-    this.queue = mine;
+    }).then(() => { this.waiting--; return true; });
+    this.queue = mine.then(() => undefined);
     return mine;
   }
 
@@ -69,6 +81,12 @@ export class ConnectionAuth {
   authenticated = false;
   failures = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** An attempt of this connection waits or is being checked. */
+  private checking = false;
+  /** The connection has gone, or is being closed for its refusals. */
+  private gone = false;
+  /** Told once the client has authenticated (the transport then takes full-size messages). */
+  onAuthenticated: () => void = () => undefined;
 
   constructor(
     private readonly key: string,
@@ -94,24 +112,37 @@ export class ConnectionAuth {
 
   readonly admit = async (req: P.Request, session: DapSession): Promise<void> => {
     if (this.authenticated || req.command === 'initialize') return;
+    if (this.gone) throw new DapError(DapErrorCode.Unauthorized, 'this connection is closing: too many requests were refused');
     if (!this.gates.includes(req.command)) this.refuse(session, `'${req.command}' needs an authenticated client: ${this.howTo}`, 'request before authentication');
-    await this.throttle.turn();
-    const token = (req.arguments as { token?: unknown } | undefined)?.token;
-    if (tokenMatches(token, this.key)) {
-      this.authenticated = true;
-      if (this.timer) clearTimeout(this.timer);
-      this.log.info({ client: session.id, remote: this.remote }, 'DAP client authenticated');
-      return;
+    if (this.checking) this.refuse(session, `'${req.command}' refused: another attempt of this connection is being checked; wait for its answer`, `${req.command} refused: an attempt was already being checked`);
+    this.checking = true;
+    try {
+      if (!(await this.throttle.turn())) {
+        this.log.warn({ client: session.id, remote: this.remote }, 'DAP attempt refused: too many authentication attempts wait');
+        throw new DapError(DapErrorCode.Unauthorized, `'${req.command}' refused: too many authentication attempts are waiting; try again in a few seconds`);
+      }
+      if (this.gone) throw new DapError(DapErrorCode.Unauthorized, 'the connection has gone');
+      const token = (req.arguments as { token?: unknown } | undefined)?.token;
+      if (tokenMatches(token, this.key)) {
+        this.authenticated = true;
+        if (this.timer) clearTimeout(this.timer);
+        this.log.info({ client: session.id, remote: this.remote }, 'DAP client authenticated');
+        this.onAuthenticated();
+        return;
+      }
+      const delay = this.throttle.failed();
+      const what = token === undefined ? 'no token' : 'wrong token';
+      this.refuse(session, `'${req.command}' refused: ${what}; ${this.howTo}`, `${req.command} refused: ${what}`, delay);
+    } finally {
+      this.checking = false;
     }
-    const delay = this.throttle.failed();
-    const what = token === undefined ? 'no token' : 'wrong token';
-    this.refuse(session, `'${req.command}' refused: ${what}; ${this.howTo}`, `${req.command} refused: ${what}`, delay);
   };
 
   private refuse(session: DapSession, message: string, logged: string, backoffMs?: number): never {
     this.failures++;
     this.log.warn({ client: session.id, remote: this.remote, failures: this.failures, ...(backoffMs ? { backoffMs } : {}) }, `DAP ${logged}`);
-    if (this.failures >= MAX_FAILURES) {
+    if (this.failures >= MAX_FAILURES && !this.gone) {
+      this.gone = true;
       this.log.warn({ client: session.id, remote: this.remote }, `DAP client closed after ${MAX_FAILURES} refused requests`);
       // After the refusal's response has gone out.
       setImmediate(() => this.close(`${MAX_FAILURES} requests refused for lack of authentication`));
@@ -120,6 +151,7 @@ export class ConnectionAuth {
   }
 
   dispose(): void {
+    this.gone = true;
     if (this.timer) clearTimeout(this.timer);
   }
 }

@@ -1,8 +1,8 @@
 // The kernel's dap_port: a TCP listener where every connection is a DapSession opened by the
 // MessageRouter (so it attaches to the kernel's ExecutionManager), gated by ConnectionAuth.
 import * as net from 'node:net';
-import { LIST_SCRIPTS, RUN_SCRIPT, StreamTransport } from '../dap/index.js';
-import { AuthThrottle, ConnectionAuth } from './dap-auth.js';
+import { LIST_SCRIPTS, MAX_MESSAGE, RUN_SCRIPT, StreamTransport } from '../dap/index.js';
+import { AuthThrottle, ConnectionAuth, UNAUTHENTICATED_MAX_MESSAGE } from './dap-auth.js';
 import type { MessageRouter } from './message-router.js';
 import { serveSharedBreakpointRequests } from './shared-breakpoint-requests.js';
 import { SHARED_BREAKPOINTS_REQUEST } from './shared-breakpoints.js';
@@ -43,7 +43,13 @@ export function serveKernelDap(port: number, host: string, key: string, router: 
     // A client authenticates with its attach, or (`llmspell kernel run`, `kernel status`,
     // `kernel breakpoint`, `fleet`) with the script it starts or its question or change.
     const auth = new ConnectionAuth(key, throttle, log, remote, (why) => close(why), ['attach', RUN_SCRIPT, LIST_SCRIPTS, SHARED_BREAKPOINTS_REQUEST]);
-    const session = router.openSession(new StreamTransport(socket, socket), { kind: 'dap-tcp', remote, admit: auth.admit });
+    const transport = new StreamTransport(socket, socket);
+    // Until it has authenticated, a client may only send small messages (an attach is tiny).
+    if (key) {
+      transport.maxMessageBytes = UNAUTHENTICATED_MAX_MESSAGE;
+      auth.onAuthenticated = () => { transport.maxMessageBytes = MAX_MESSAGE; };
+    }
+    const session = router.openSession(transport, { kind: 'dap-tcp', remote, admit: auth.admit });
     serveSharedBreakpointRequests(session, router.shared, auth.admit);
     close = (why) => session.closeConnection(why);
     socket.once('close', () => auth.dispose());

@@ -98,17 +98,29 @@ export function serveKernelWebSocket(o: KernelWebSocketOptions): Promise<KernelW
     socket.on('error', () => undefined);
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     // Only the path is logged: the query may hold the token.
-    const url = new URL(req.url ?? '/', 'http://kernel');
+    let url: URL;
+    try {
+      // A request target such as `//` or `//x:99999` is not a URL: refused, never thrown.
+      url = new URL(req.url ?? '/', 'http://kernel');
+    } catch {
+      o.log.warn({ remote }, 'WebSocket refused: the request target is not a URL');
+      refuse(socket, 400, 'the request target is not a URL path');
+      return;
+    }
     const which = url.pathname === paths.channels ? 'channels' : url.pathname === paths.dap ? 'dap' : null;
     if (!which) {
       o.log.warn({ remote, path: url.pathname }, 'WebSocket refused: unknown path');
       refuse(socket, 404, `no WebSocket at ${url.pathname}: use ${paths.channels} (Jupyter messages) or ${paths.dap} (DAP)`);
       return;
     }
-    void authenticateUpgrade(req, url, o.key, o.throttle, o.log, remote).then((verdict) => {
+    void authenticateUpgrade(req, url, o.key, o.throttle, o.log, remote, () => socket.destroyed).then((verdict) => {
       if (!verdict.ok) { refuse(socket, verdict.status, verdict.reason); return; }
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => open(ws, which, remote));
+    }).catch((e: Error) => {
+      // A connection that fails to open (the kernel stopping) ends alone, never the kernel.
+      o.log.warn({ remote, err: e.message }, 'WebSocket connection failed to open');
+      socket.destroy();
     });
   });
 
@@ -152,7 +164,7 @@ export function serveKernelWebSocket(o: KernelWebSocketOptions): Promise<KernelW
 }
 
 /** Answers an upgrade with an HTTP error and closes the socket: no WebSocket is opened. */
-function refuse(socket: Socket, status: 401 | 403 | 404, message: string): void {
+function refuse(socket: Socket, status: 400 | 401 | 403 | 404 | 503, message: string): void {
   if (socket.destroyed) return;
   const body = `${message}\n`;
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);

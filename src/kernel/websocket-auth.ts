@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { tokenMatches, type AuthLog, type AuthThrottle } from './dap-auth.js';
 
-export type UpgradeVerdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
+export type UpgradeVerdict = { ok: true } | { ok: false; status: 401 | 403 | 503; reason: string };
 
 const HOW_TO = "send the kernel's key (the \"key\" of its connection file) as an 'Authorization: token KEY' header or a '?token=KEY' query parameter";
 
@@ -21,8 +21,13 @@ export function tokenOf(req: IncomingMessage, url: URL): string | undefined {
   return url.searchParams.get('token') ?? undefined;
 }
 
-export async function authenticateUpgrade(req: IncomingMessage, url: URL, key: string, throttle: AuthThrottle, log: AuthLog, remote: string): Promise<UpgradeVerdict> {
-  await throttle.turn();
+export async function authenticateUpgrade(req: IncomingMessage, url: URL, key: string, throttle: AuthThrottle, log: AuthLog, remote: string, gone: () => boolean = () => false): Promise<UpgradeVerdict> {
+  if (!(await throttle.turn())) {
+    log.warn({ remote, path: url.pathname }, 'WebSocket refused: too many authentication attempts wait');
+    return { ok: false, status: 503, reason: 'too many authentication attempts are waiting: try again in a few seconds' };
+  }
+  // A connection that went away while waiting is not an attempt (nor a failure to count).
+  if (gone()) return { ok: false, status: 401, reason: 'the connection has gone' };
   const token = tokenOf(req, url);
   if (token !== undefined && tokenMatches(token, key)) {
     log.info({ remote, path: url.pathname }, 'WebSocket client authenticated');

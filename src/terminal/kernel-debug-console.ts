@@ -192,11 +192,13 @@ export async function runKernelDebugConsole(o: KernelDebugConsoleOptions): Promi
           break;
       }
     });
-    const ended = new Promise<void>((resolve) => remote.notes.once('gone', () => resolve()));
+    let onGone = (): void => undefined;
+    const ended = new Promise<void>((resolve) => { onGone = resolve; remote.notes.once('gone', onGone); });
     try {
       await Promise.race([Promise.all([reply, becameIdle]), ended]);
     } finally {
       jupyter.unlisten(msgId);
+      remote.notes.off('gone', onGone); // one listener per cell would pile up
     }
   }
 }

@@ -47,7 +47,7 @@ test('a binary message: the JSON and its buffers by offset', () => {
 });
 
 test('malformed messages say what is wrong, and keep the header when there is one (so a request can be answered)', () => {
-  assert.match(error(decodeWsMessage(Buffer.from('nope'), false)).error, /not JSON/);
+  assert.match(error(decodeWsMessage(Buffer.from('nope'), false)).error, /not valid JSON/);
   assert.match(error(decodeWsMessage(text([1, 2]), false)).error, /must be a JSON object/);
   assert.match(error(decodeWsMessage(text({ channel: 'shell', header: { msg_type: 'x' } }), false)).error, /string msg_id and msg_type/);
   const iopub = error(decodeWsMessage(text({ channel: 'iopub', header }), false));

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
-import { AuthThrottle, tokenMatches } from '../../src/kernel/dap-auth.js';
+import { AuthThrottle, MAX_WAITING, tokenMatches } from '../../src/kernel/dap-auth.js';
 import { EventCorrelator } from '../../src/kernel/event-correlator.js';
 
 test('tokenMatches: only the exact key, whatever the length or type of what is given', () => {
@@ -67,4 +67,13 @@ test('EventCorrelator: responses carry their request id; events the current caus
   });
   assert.equal(EventCorrelator.movesExecution('continue'), true);
   assert.equal(EventCorrelator.movesExecution('stackTrace'), false);
+});
+
+test('AuthThrottle: at most MAX_WAITING attempts wait; more are refused at once (to retry), not queued behind the backoff', async () => {
+  const throttle = new AuthThrottle();
+  throttle.failed();
+  const waiting = Array.from({ length: MAX_WAITING }, () => throttle.turn());
+  assert.equal(await throttle.turn(), false, 'one more is refused at once');
+  assert.deepEqual(await Promise.all(waiting), Array(MAX_WAITING).fill(true));
+  assert.equal(await throttle.turn(), true, 'room again once they had their turn');
 });

@@ -211,3 +211,32 @@ test('terminate stops the running cell, not the kernel; disconnect with terminat
   assert.equal(typeof correlationOf(terminated), 'string');
   assert.equal(await within(kernel.exited, 'the kernel to exit'), 0);
 });
+
+test('dap_port: a flood of attaches from one connection cannot lock out the key; no big messages before attach; a token in a malformed message is never logged', async (t) => {
+  const kernel = await startKernel(t, tempDir(t, 'llmspell-kernel-'));
+  // 200 wrong attaches in one write: one is checked at a time per connection, the rest are
+  // refused at once, and the connection closes after five refusals.
+  const flood = await RawDap.connect(t, kernel.info.dap_port);
+  flood.write(Array.from({ length: 200 }, (_, i) => {
+    const body = JSON.stringify({ seq: i + 1, type: 'request', command: 'attach', arguments: { token: `guess-${i}` } });
+    return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  }).join(''));
+  await within(flood.closed, 'the flooding connection to be closed');
+  const ok = await attachDap(t, kernel); // within the harness's wait: not behind 200 backoffs
+  assert.deepEqual((await ok.dc.threadsRequest()).body.threads.map((th) => th.id), [1]);
+  const checked = logLines(kernel, /^DAP attach refused: wrong token/).length;
+  assert.ok(checked <= 5, `${checked} of the flood's attaches were checked against the key`);
+
+  // Before authenticating, a message larger than 64 KiB ends the connection (nothing is buffered).
+  const big = await RawDap.connect(t, kernel.info.dap_port);
+  big.write(`Content-Length: ${10 * 1024 * 1024}\r\n\r\n{"seq":1,`);
+  await within(big.closed, 'a 10 MiB message before attach to close the connection');
+
+  // A message without a numeric seq is reported by its fields' names, never their values.
+  const sloppy = await RawDap.connect(t, kernel.info.dap_port);
+  const body = JSON.stringify({ seq: '1', type: 'request', command: 'attach', arguments: { token: 'SECRET-TOKEN-VALUE' } });
+  sloppy.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  await within(sloppy.closed, 'the malformed message to close its connection');
+  assert.equal(logLines(kernel, /a DAP message needs type "request", a numeric seq and a command; got an object with type "request", seq "1", command "attach"/).length, 1);
+  assert.doesNotMatch(kernel.stderr(), /SECRET-TOKEN-VALUE/);
+});

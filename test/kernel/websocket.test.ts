@@ -183,6 +183,21 @@ test('the key is required at the upgrade: missing 401, wrong 403, logged without
   const res = await fetch(`http://127.0.0.1:${info.ws_port}/`);
   assert.equal(res.status, 426);
   assert.match(await res.text(), /WebSockets only/);
+
+  // A request target that is not a URL path (any web page can send one, before any key) is
+  // refused, and the kernel goes on.
+  for (const target of ['//', '//x:99999/']) {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(info.ws_port, '127.0.0.1');
+      let got = '';
+      sock.on('data', (b) => { got += b.toString(); });
+      sock.on('close', () => resolve(got));
+      sock.on('error', reject);
+      sock.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /, target);
+  }
+  assert.equal((await w.reply(w.send('shell', 'kernel_info_request', {}))).header.msg_type, 'kernel_info_reply', 'still serving');
 });
 
 test('malformed messages are answered on their own socket and logged; the connection and other clients keep serving', async (t) => {
@@ -194,7 +209,7 @@ test('malformed messages are answered on their own socket and logged; the connec
   const notJson = await bad.next((m) => m.header.msg_type === 'error', 'an error for the text that is not JSON');
   assert.equal(notJson.channel, 'iopub');
   assert.equal(notJson.content.ename, 'BadMessage');
-  assert.match(String(notJson.content.evalue), /not JSON/);
+  assert.match(String(notJson.content.evalue), /not valid JSON/);
 
   // A request that can be named gets its reply, with status error and the reason.
   const header = { msg_id: 'no-channel', msg_type: 'kernel_info_request', session: 's', username: 'u', date: new Date().toISOString(), version: '5.3' };
@@ -215,7 +230,7 @@ test('malformed messages are answered on their own socket and logged; the connec
   const otherExec = other.execute('return 1');
   assert.equal((await other.finished(otherExec)).content.status, 'ok');
   assert.equal(other.received.some((m) => m.header.msg_type === 'error' || m.content.status === 'error'), false);
-  await logLine(d.logFile, /dropped a message: WebSocket client .*not JSON/);
+  await logLine(d.logFile, /dropped a message: WebSocket client .*not valid JSON/);
   assert.equal(logLines(d.logFile).filter((l) => /^dropped a message: WebSocket client/.test(String(l.msg))).length, 4);
 
   // DAP: text that is not JSON, and JSON that is not a DAP message, are reported; the session goes on.
