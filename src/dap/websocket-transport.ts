@@ -6,6 +6,9 @@ import type { WebSocket } from 'ws';
 import { describeMessage, jsonErrorWhere } from './message-text.js';
 import type { DapTransport } from './transport.js';
 
+/** Bytes a DAP WebSocket client may leave unread before it is dropped. */
+const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
+
 export class WebSocketTransport implements DapTransport {
   private messageFn: (m: unknown) => void = () => undefined;
   private errorFn: (e: string, fatal: boolean) => void = () => undefined;
@@ -34,7 +37,10 @@ export class WebSocketTransport implements DapTransport {
   }
 
   send(message: unknown): void {
-    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    // A client that stopped reading is dropped rather than buffered for without end.
+    if (this.ws.bufferedAmount > MAX_UNREAD_BYTES) { this.close(); this.ws.terminate(); return; }
+    this.ws.send(JSON.stringify(message));
   }
   onMessage(fn: (m: unknown) => void): void { this.messageFn = fn; }
   onError(fn: (e: string, fatal: boolean) => void): void { this.errorFn = fn; }

@@ -63,26 +63,28 @@ export class KernelFrontends {
    * A reply (or request, on stdin) to the frontend that sent `parent`; nothing if it has gone.
    * Pending output goes out first (an input prompt after the text before it).
    */
-  async send(channel: Channel, parent: Message, msgType: string, content: unknown, metadata: Record<string, unknown> = {}): Promise<void> {
-    await this.streams.flush();
+  send(channel: Channel, parent: Message, msgType: string, content: unknown, metadata: Record<string, unknown> = {}): Promise<void> {
+    // Both are handed to the transports now, in this order (a transport queues in call order).
+    const flushed = this.streams.flush();
     const transport = this.origin.get(parent);
-    if (!transport || !this.transports.has(transport)) return;
-    await transport.deliver(channel, parent, makeHeader(msgType, this.session), metadata, content);
+    if (!transport || !this.transports.has(transport)) return flushed;
+    return Promise.all([flushed, transport.deliver(channel, parent, makeHeader(msgType, this.session), metadata, content)]).then(() => undefined);
   }
 
   /**
    * A broadcast on iopub to every frontend, tied to the request that caused it. Stream text is
    * batched; any other message first sends the text pending before it.
    */
-  async publish(msgType: string, parent: Partial<Header> | null, content: unknown): Promise<void> {
+  publish(msgType: string, parent: Partial<Header> | null, content: unknown): Promise<void> {
     if (msgType === 'stream') return this.streams.add(parent, content as StreamContent);
-    await this.streams.flush();
-    await this.broadcast(msgType, parent, content);
+    // Handed over synchronously, pending text first: publishes keep the order they were made in.
+    const flushed = this.streams.flush();
+    return Promise.all([flushed, this.broadcast(msgType, parent, content)]).then(() => undefined);
   }
 
-  private async broadcast(msgType: string, parent: Partial<Header> | null, content: unknown): Promise<void> {
+  private broadcast(msgType: string, parent: Partial<Header> | null, content: unknown): Promise<void> {
     const header = makeHeader(msgType, this.session);
-    await Promise.all([...this.transports].map((t) => t.broadcast(header, parent ?? {}, content)));
+    return Promise.all([...this.transports].map((t) => t.broadcast(header, parent ?? {}, content))).then(() => undefined);
   }
 
   close(): void {

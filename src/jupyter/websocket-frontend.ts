@@ -8,6 +8,9 @@ import type { Channel, FrontendEvents, FrontendTransport } from './kernel-fronte
 import { decodeWsMessage, encodeWsMessage, type WsChannel } from './websocket-codec.js';
 import { makeHeader, type Header, type Message } from './wire.js';
 
+/** Bytes a WebSocket client may leave unread before it is dropped. */
+export const MAX_BACKLOG = 16 * 1024 * 1024;
+
 export class WebSocketFrontend implements FrontendTransport {
   constructor(
     private readonly ws: WebSocket,
@@ -47,11 +50,25 @@ export class WebSocketFrontend implements FrontendTransport {
     return this.write(encodeWsMessage('iopub' satisfies WsChannel, header, parent, {}, content));
   }
 
+  /**
+   * Queues a message and returns at once: the kernel never waits for one client's socket (a
+   * browser that stops reading would hold up every other frontend). A client that lets more
+   * than MAX_BACKLOG bytes pile up is dropped, as ZeroMQ drops a slow subscriber's messages.
+   */
   private write(text: string): Promise<void> {
     if (this.ws.readyState !== this.ws.OPEN) return Promise.resolve();
+    if (this.ws.bufferedAmount > MAX_BACKLOG) {
+      this.onOverflow();
+      this.ws.terminate();
+      return Promise.resolve();
+    }
     // A send that fails means the connection is going; its close is handled elsewhere.
-    return new Promise((resolve) => this.ws.send(text, () => resolve()));
+    this.ws.send(text, () => undefined);
+    return Promise.resolve();
   }
+
+  /** Told when the client is dropped for reading too slowly (for the log). */
+  onOverflow: () => void = () => undefined;
 
   close(): void {
     this.ws.close(1001, 'kernel shutting down');

@@ -81,7 +81,9 @@ export function serveKernelWebSocket(o: KernelWebSocketOptions): Promise<KernelW
     ws.on('pong', () => alive.set(ws, true));
     ws.on('error', (e) => o.log.warn({ remote, err: e.message }, 'WebSocket error'));
     if (which === 'channels') {
-      const remove = o.frontends.add(new WebSocketFrontend(ws, o.frontends.session, remote));
+      const frontend = new WebSocketFrontend(ws, o.frontends.session, remote);
+      frontend.onOverflow = () => o.log.warn({ remote }, 'Jupyter WebSocket client dropped: it left more than 16 MiB unread');
+      const remove = o.frontends.add(frontend);
       jupyterClients++;
       o.log.info({ remote }, 'Jupyter WebSocket client connected');
       ws.once('close', () => {

@@ -50,6 +50,12 @@ test('any other iopub message, and a reply, first sends the text written before 
   await hub.publish('stream', parent('a'), { name: 'stdout', text: 'before idle\n' });
   await hub.publish('status', parent('a'), { execution_state: 'idle' });
   assert.deepEqual(order, ['stream:before display\n', 'display_data', 'stream:before idle\n', 'status']);
+  // Published without waiting (as a cell's result is), the order is still the order of the calls.
+  order.length = 0;
+  void hub.publish('stream', parent('b'), { name: 'stdout', text: 'printed\n' });
+  void hub.publish('execute_result', parent('b'), { data: {} });
+  await hub.publish('status', parent('b'), { execution_state: 'idle' });
+  assert.deepEqual(order, ['stream:printed\n', 'execute_result', 'status']);
   hub.close();
 });
 
