@@ -140,3 +140,22 @@ test('function breakpoints use the traps too: none armed for a function never ca
   assert.match(h.output, /hooks before\tnone\n/);
   assert.match(h.output, /hooks after\tnone\n/);
 });
+
+test('a function breakpoint reached by stepping in stops once', async (t) => {
+  const h = new Harness();
+  t.after(() => h.close());
+  await h.em.start({ debug: true });
+  await h.em.setBreakpoints(traps, [{ line: 32 }]);
+  h.em.runProgram(traps);
+  await h.nextStop();
+  assert.equal(await h.where(), 'main chunk:32');
+  await h.em.setFunctionBreakpoints([{ name: 'count' }]);
+  await h.em.stepIn(); // the call hook is armed for the step: the entry is still counted once
+  const s = await h.nextStop();
+  assert.equal(s.reason, 'function breakpoint');
+  assert.equal(await h.where(), 'count:10');
+  await h.em.setBreakpoints(traps, []);
+  await h.em.continue();
+  assert.equal(await h.nextStopOrExit(), null, 'no second stop for the same call');
+  assert.match(h.output, /count\t3\n/);
+});

@@ -60,6 +60,11 @@ export class Debugger implements ErrorObserver {
   /** Functions with breakpoints that were running, so could not get their trap yet. */
   private readonly waiting = new Set<number>();
   private retryTraps = false;
+  /**
+   * Per thread, the frame whose trap LOADK just had its line event (the hook already handled
+   * that function's first line): its trap, which comes next, then has nothing to do.
+   */
+  private readonly firstLineSeen = new Map<LuaState, number>();
 
   constructor(
     private readonly vm: LuaVm,
@@ -75,7 +80,7 @@ export class Debugger implements ErrorObserver {
     this.breakpoints = new BreakpointTable(vm, this.registry);
     this.traps = new EntryTraps(vm, this.layout);
     if (this.layout.trusted) this.traps.verify();
-    this.traps.onEnter = (L, ar, proto) => this.onTrap(L, ar, proto);
+    this.traps.onEnter = (L) => this.onTrap(L);
     this.keepStringDumpTransparent();
     this.values = new ValueStore(vm);
     this.evaluator = new Evaluator(vm);
@@ -193,7 +198,8 @@ export class Debugger implements ErrorObserver {
 
   private onCall(L: LuaState, ar: number): void {
     const proto = this.layout.protoOfCi(this.layout.ciOfAr(ar));
-    const fbps = this.breakpoints.functionsByProto.get(proto);
+    // A patched function's trap checks its function breakpoints (once per call).
+    const fbps = this.traps.isPatched(proto) ? undefined : this.breakpoints.functionsByProto.get(proto);
     if (fbps) {
       const hit = fbps.filter((b) => this.passes(L, ar, proto, b));
       if (hit.length) {
@@ -251,27 +257,46 @@ export class Debugger implements ErrorObserver {
   }
 
   /**
-   * A function with breakpoints was entered (its trap ran) on thread L, `ar` its frame. A
-   * function breakpoint stops here unless the call hook already saw this entry. For line
-   * breakpoints, unless the line hook already watches this thread, it is armed from here on, and
-   * the trap stands for the function's first line event (Lua will not report that line again).
+   * A function with breakpoints was entered (its trap ran) on thread L. Unless the line hook
+   * already reported this frame's first line (at the trap's LOADK, where it handled the entry),
+   * its function breakpoints are checked here (never by the call hook, so a call counts once),
+   * and for line breakpoints the hook is armed from here on with the trap standing for the first
+   * line event (Lua will not report the line again: it records the trap's CALL as the last pc
+   * it saw).
    */
-  private onTrap(L: LuaState, ar: number, proto: number): void {
+  private onTrap(L: LuaState): void {
     if (this.busy || !this.enabled) return;
-    const fbps = this.breakpoints.functionsByProto.get(proto);
-    if (fbps && !((this.masks.get(L) ?? 0) & LUA_MASKCALL)) {
-      const hit = fbps.filter((b) => this.passes(L, ar, proto, b));
-      if (hit.length) {
-        // The stop stands for the first line too; the line hook is armed when the script resumes.
-        this.stopAt(L, 1, { reason: 'function breakpoint', hitBreakpointIds: hit.map((b) => b.id), description: `Paused on function breakpoint ${hit[0].name}` }, ar);
-        return;
-      }
+    try {
+      const f = this.traps.frame(L);
+      if (!f) return;
+      const { ar, proto } = f;
+      const ci = this.layout.ciOfAr(ar);
+      const seen = this.firstLineSeen.get(L) === ci;
+      this.firstLineSeen.delete(L);
+      if (seen) return; // the line hook already handled this entry
+      if (this.functionBreakpointStop(L, ar, proto, 1)) return;
+      if (!this.breakpoints.byProto.has(proto)) return;
+      const mask = this.masks.get(L) ?? 0;
+      if (!(mask & LUA_MASKLINE)) this.setMask(L, ALL | (mask & LUA_MASKCOUNT));
+      this.lineEvent(L, ar, 1);
+    } catch (e) {
+      // As in a hook: the debugger's own failure is reported, never raised in the user's function.
+      if (e instanceof VmUnwind || !(e instanceof Error)) throw e;
+      this.emit({ kind: 'log', text: `llmspell debugger: internal error in entry trap: ${e.message}\n` });
     }
-    if (!this.breakpoints.byProto.has(proto)) return;
-    const mask = this.masks.get(L) ?? 0;
-    if (mask & LUA_MASKLINE) return;
-    this.setMask(L, ALL | (mask & LUA_MASKCOUNT));
-    this.lineEvent(L, ar, 1);
+  }
+
+  /**
+   * Stops at the entry of a function (frame `ar`, at `level`) when one of its function
+   * breakpoints passes; the stop stands for its first line too. Says whether it stopped.
+   */
+  private functionBreakpointStop(L: LuaState, ar: number, proto: number, level: number): boolean {
+    const fbps = this.breakpoints.functionsByProto.get(proto);
+    if (!fbps) return false;
+    const hit = fbps.filter((b) => this.passes(L, ar, proto, b));
+    if (!hit.length) return false;
+    this.stopAt(L, level, { reason: 'function breakpoint', hitBreakpointIds: hit.map((b) => b.id), description: `Paused on function breakpoint ${hit[0].name}` }, ar);
+    return true;
   }
 
   /** Every function of every stack (for deciding which ones may be rewritten now). */
@@ -325,6 +350,12 @@ export class Debugger implements ErrorObserver {
   private lineEvent(L: LuaState, ar: number, level: number): void {
     const ci = this.layout.ciOfAr(ar);
     const proto = this.layout.protoOfCi(ci);
+    // The hook reports a patched function's first line at its trap's LOADK: the function's entry
+    // is handled here (its function breakpoints first), and its trap, which comes next, knows.
+    if (level === 0 && this.traps.trapPc(proto) >= 0 && this.layout.currentPcOfCi(ci, proto) === this.traps.trapPc(proto)) {
+      this.firstLineSeen.set(L, ci);
+      if (this.functionBreakpointStop(L, ar, proto, 0)) return;
+    }
     const lines = this.breakpoints.byProto.get(proto);
     if (lines) {
       const line = this.vm.arInt(ar, AR.currentline);
@@ -384,8 +415,12 @@ export class Debugger implements ErrorObserver {
     const { vm } = this;
     if (bp.condition) {
       this.busy = true;
-      const err = bp.condition.evaluate(L, ar, proto);
-      this.busy = false;
+      let err: string | null;
+      try {
+        err = bp.condition.evaluate(L, ar, proto);
+      } finally {
+        this.busy = false;
+      }
       if (err !== null) {
         // A condition that fails stops and says why, rather than never firing.
         bp.conditionError = `Error in breakpoint condition '${bp.condition.expr}': ${err}`;
@@ -472,10 +507,10 @@ export class Debugger implements ErrorObserver {
   }
 
   onResume(co: LuaState, _from: LuaState): void {
-    if (!this.enabled) return;
     const { vm } = this;
     const L = vm.L;
-    // Remember the thread (weakly) so breakpoints set later reach it too.
+    // Remember the thread (weakly) so breakpoints set later reach it too, also while the
+    // debugger is off: a function may only be patched when no stack, suspended ones included, runs it.
     vm.getRef(L, this.threadsRef);
     vm.pushThread(co);
     vm.xmove(co, L, 1);

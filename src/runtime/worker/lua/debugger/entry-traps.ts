@@ -66,10 +66,11 @@ export class EntryTraps {
   /** False until `verify` succeeded: then prototypes may be rewritten. */
   available = false;
   /**
-   * Told of each entry into a patched function: the thread, a lua_Debug of the function's frame
-   * (level 1: the trap itself is level 0) with its current line, and the function's prototype.
+   * Told of each entry into a patched function, on thread L. It asks `frame` for a lua_Debug of
+   * the function's frame (level 1: the trap itself is level 0) once it knows it will use it:
+   * conditions the debugger evaluates may run traps themselves, which would reuse the record.
    */
-  onEnter: (L: LuaState, ar: number, proto: number) => void = () => undefined;
+  onEnter: (L: LuaState) => void = () => undefined;
   private readonly patches = new Map<number, Patch>();
   private readonly trapPtr: number;
   /** The lua_Debug handed to onEnter (its own: evaluations reuse the VM's scratch ones). */
@@ -78,13 +79,22 @@ export class EntryTraps {
   constructor(private readonly vm: LuaVm, private readonly layout: LuaLayout) {
     this.ar = vm.raw._malloc(AR.size);
     this.trapPtr = vm.registerFunction((L) => {
-      const ar = this.ar;
-      if (vm.getStack(L, 1, ar)) {
-        vm.getInfo(L, 'l', ar);
-        this.onEnter(L, ar, layout.protoOfCi(layout.ciOfAr(ar)));
-      }
+      this.onEnter(L);
       return 0;
     });
+  }
+
+  /** The frame that ran the trap on L (its lua_Debug with currentline, its prototype), or null. */
+  frame(L: LuaState): { ar: number; proto: number } | null {
+    const ar = this.ar;
+    if (!this.vm.getStack(L, 1, ar)) return null;
+    this.vm.getInfo(L, 'l', ar);
+    return { ar, proto: this.layout.protoOfCi(this.layout.ciOfAr(ar)) };
+  }
+
+  /** The index of a patched function's trap LOADK (0, or 1 after VARARGPREP); -1 if not patched. */
+  trapPc(proto: number): number {
+    return this.patches.get(proto)?.at ?? -1;
   }
 
   isPatched(proto: number): boolean { return this.patches.has(proto); }
@@ -270,29 +280,34 @@ export class EntryTraps {
       };
       const main = code(this.layout.protoOfValue(L, -1));
       if (main[0] !== OP_VARARGPREP || main[1] !== OP_LOADK) return false;
-      vm.callK(L, 0, 2);
+      if (vm.pcall(L, 0, 2, 0) !== 0) return false;
       const proto = this.layout.protoOfValue(L, -2);
       if (!proto || !code(this.layout.protoOfValue(L, -1)).includes(OP_CALL)) return false;
       const linesBefore = this.linesOf(proto, vm.raw.HEAP32[(proto + P.sizeCode) >> 2]);
       this.available = true;
       if (!this.patch(proto)) return (this.available = false);
       const trips: number[] = [];
-      this.onEnter = (T, ar, p) => {
-        trips.push(p === proto ? vm.arInt(ar, AR.currentline) : -1);
+      let trapPcSeen = -2;
+      this.onEnter = (T) => {
+        const f = this.frame(T);
+        trips.push(f?.proto === proto ? vm.arInt(f.ar, AR.currentline) : -1);
+        // In the trap, the frame's current instruction is the trap's CALL (one past its LOADK).
+        if (f) trapPcSeen = this.layout.currentPcOfCi(this.layout.ciOfAr(f.ar), proto);
         vm.setHook(T, hook, LUA_MASKLINE, 0);
       };
       vm.pushValue(L, -2);
       vm.pushInteger(L, 3);
       vm.pushInteger(L, 4);
-      vm.callK(L, 2, 1);
+      const status = vm.pcall(L, 2, 1, 0);
       vm.setHook(L, 0, 0, 0);
+      if (status !== 0) { this.unpatch(proto); return (this.available = false); }
       const result = Number(vm.toInteger(L, -1));
       vm.pop(L, 1);
       const after = this.linesOf(proto, vm.raw.HEAP32[(proto + P.sizeCode) >> 2]);
       const sameLines = after.slice(TRAP_LENGTH).join(',') === linesBefore.join(',') && after[0] === linesBefore[0];
       this.unpatch(proto);
       const restored = this.linesOf(proto, vm.raw.HEAP32[(proto + P.sizeCode) >> 2]).join(',') === linesBefore.join(',');
-      this.available = result === 14 && trips.join(',') === '3' && sameLines && restored && events.join(',') === '4';
+      this.available = result === 14 && trips.join(',') === '3' && trapPcSeen === TRAP_LENGTH - 1 && sameLines && restored && events.join(',') === '4';
       return this.available;
     } catch {
       return (this.available = false);

@@ -9,6 +9,9 @@ import { AR, LuaVm, type LuaState } from '../lua-vm.js';
 const AR_I_CI = 104;
 const CI_FUNC = 0;
 const CI_PREVIOUS = 8;
+/** CallInfo's u.l.savedpc (a Lua frame's next instruction), after func, top, previous, next. */
+const CI_SAVEDPC = 16;
+const PROTO_CODE = 52;
 /** TValue: 8-byte value then the type tag. */
 const TV_TT = 8;
 /** Tag of a Lua closure value (LUA_VLCL with the collectable bit). */
@@ -56,7 +59,16 @@ export class LuaLayout {
     return heap32[(closure + LCL_PROTO) >> 2];
   }
 
-  previousCi(ci: number): number {
+  /**
+   * The index of the instruction a Lua frame runs: in a hook (Lua saves the pc past it first)
+   * or in a C function it called (the pc past the call), savedpc - code - 1.
+   */
+  currentPcOfCi(ci: number, proto: number): number {
+    const heap32 = this.vm.raw.HEAP32;
+    return ((heap32[(ci + CI_SAVEDPC) >> 2] - heap32[(proto + PROTO_CODE) >> 2]) >> 2) - 1;
+  }
+
+    previousCi(ci: number): number {
     return this.vm.raw.HEAP32[(ci + CI_PREVIOUS) >> 2];
   }
 
