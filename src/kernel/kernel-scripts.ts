@@ -111,7 +111,8 @@ export class KernelScripts {
     const who = { thread: entry.threadId, script: entry.program };
     em.on('output', (o) => this.log.info({ ...who, stream: o.category }, o.text.replace(/\n$/, '')));
     em.once('exited', (code: number, outcome: RunOutcome) => this.finish(entry, code, outcome));
-    this.log.info({ ...who, args: entry.args, cwd: entry.cwd, running: this.running.size }, 'script started');
+    // Arguments may carry secrets (tokens, passwords): their count is logged, not their text.
+    this.log.info({ ...who, argc: entry.args.length, cwd: entry.cwd, running: this.running.size }, 'script started');
     try {
       await em.start({ cwd: entry.cwd, stdin: 'none', debug: true });
       if (this.closing) { await em.dispose(); this.finish(entry, 130, { status: 'terminated' }); return 'the kernel is stopping'; }
