@@ -3,6 +3,7 @@
 // on the next line) is an execute_request; its stream output, result and error are printed as
 // they arrive. io.read in a cell reads the next line. Ctrl-C interrupts the running cell;
 // Ctrl-D or .quit leaves, and the kernel keeps running for its other clients.
+import { cellOutput } from './cell-output.js';
 import type { ConnectionInfo } from '../jupyter/connection-file.js';
 import { JupyterClient } from '../jupyter/client.js';
 import type { Message } from '../jupyter/wire.js';
@@ -90,28 +91,12 @@ export async function runKernelConsole(o: KernelConsoleOptions): Promise<number>
     let idle!: () => void;
     const becameIdle = new Promise<void>((resolve) => { idle = resolve; });
     client.listen(msgId, (msg: Message) => {
-      const c = msg.content;
-      switch (msg.header.msg_type) {
-        case 'stream':
-          (c.name === 'stderr' ? err : out)(String(c.text ?? ''));
-          break;
-        case 'execute_result':
-        case 'display_data': {
-          const data = (c.data ?? {}) as Record<string, unknown>;
-          if (typeof data['text/plain'] === 'string') out(lineEnd(data['text/plain']));
-          break;
-        }
-        case 'error': {
-          const tb = Array.isArray(c.traceback) ? (c.traceback as string[]) : [];
-          err(lineEnd(style.red(tb.length ? tb.join('\n') : `${String(c.ename)}: ${String(c.evalue)}`)));
-          break;
-        }
-        case 'status':
-          if (c.execution_state === 'idle') idle();
-          break;
-        default:
-          break;
-      }
+      const o = cellOutput(msg);
+      if (!o) return;
+      if (o.kind === 'stream') (o.name === 'stderr' ? err : out)(o.text);
+      else if (o.kind === 'result' || o.kind === 'display') out(lineEnd(o.text));
+      else if (o.kind === 'error') err(lineEnd(style.red(o.text)));
+      else idle();
     });
     try {
       // Output arrives on iopub, the reply on shell: done when both are in.

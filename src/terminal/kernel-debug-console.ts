@@ -7,6 +7,7 @@
 // announced here, whoever caused it, and served with the debugger's commands at the `(debug)`
 // prompt; any client may resume it. Leaving (`.quit`, Ctrl-D) takes this console's breakpoints
 // with it; the kernel goes on.
+import { cellOutput } from './cell-output.js';
 import * as path from 'node:path';
 import type { ConnectionInfo } from '../jupyter/connection-file.js';
 import { JupyterClient } from '../jupyter/client.js';
@@ -173,24 +174,10 @@ export async function runKernelDebugConsole(o: KernelDebugConsoleOptions): Promi
     let idle!: () => void;
     const becameIdle = new Promise<void>((resolve) => { idle = resolve; });
     jupyter.listen(msgId, (msg: Message) => {
-      const c = msg.content;
-      switch (msg.header.msg_type) {
-        case 'execute_result': {
-          const data = (c.data ?? {}) as Record<string, unknown>;
-          if (typeof data['text/plain'] === 'string') print(data['text/plain'].replace(/\n$/, ''));
-          break;
-        }
-        case 'error': {
-          const tb = Array.isArray(c.traceback) ? (c.traceback as string[]) : [];
-          print(style.red(tb.length ? tb.join('\n') : `${String(c.ename)}: ${String(c.evalue)}`));
-          break;
-        }
-        case 'status':
-          if (c.execution_state === 'idle') idle();
-          break;
-        default:
-          break;
-      }
+      const o = cellOutput(msg);
+      if (o?.kind === 'result') print(o.text.replace(/\n$/, ''));
+      else if (o?.kind === 'error') print(style.red(o.text));
+      else if (o?.kind === 'idle') idle();
     });
     let onGone = (): void => undefined;
     const ended = new Promise<void>((resolve) => { onGone = resolve; remote.notes.once('gone', onGone); });
