@@ -378,3 +378,18 @@ test('stack frames: C functions are native, the main chunk and methods are named
   assert.equal(await value(h, 'self.balance + v'), '12');
   assert.match(await finish(h), /result\t1\ttrue\t40\t12\t17\n/);
 });
+
+test('an evaluation that never ends is stopped after the time limit; the stop and the session go on', async (t) => {
+  process.env.LLMSPELL_EVAL_TIMEOUT_MS = '300'; // read by the worker when it starts
+  const h = new Harness();
+  t.after(() => { delete process.env.LLMSPELL_EVAL_TIMEOUT_MS; return h.close(); });
+  await h.em.launch({ program: debugFixture('accounts.lua'), stopOnEntry: true });
+  await h.nextStop();
+  await assert.rejects(h.em.evaluate('while true do end', 1, 'repl'), /evaluation stopped after 0\.3 s/);
+  await assert.rejects(h.em.evaluate('coroutine.wrap(function() while true do end end)()', 1, 'repl'), /evaluation stopped after 0\.3 s/);
+  assert.equal((await h.em.evaluate('1 + 1', 1, 'watch')).value, '2', 'the next evaluation works');
+  await h.em.stepOver();
+  assert.equal((await h.nextStop()).reason, 'step', 'the script still steps');
+  await h.em.continue();
+  assert.equal(await h.exited(), 0);
+});

@@ -322,6 +322,8 @@ export class LuaVm {
   }
   setHook(L: LuaState, fnPtr: number, mask: number, count: number): void { this.call('_lua_sethook', L, fnPtr, mask, count); }
   getHookMask(L: LuaState): number { return this.call('_lua_gethookmask', L); }
+  getHook(L: LuaState): number { return this.call('_lua_gethook', L); }
+  getHookCount(L: LuaState): number { return this.call('_lua_gethookcount', L); }
   status(L: LuaState): number { return this.call('_lua_status', L); }
 
   arInt(ar: number, off: number): number { return this.raw.HEAP32[(ar + off) >> 2]; }

@@ -84,6 +84,7 @@ export class Debugger implements ErrorObserver {
     this.keepStringDumpTransparent();
     this.values = new ValueStore(vm);
     this.evaluator = new Evaluator(vm);
+    if (this.layout.trusted && this.layout.verifyAllowHook()) this.evaluator.allowHook = (L, on) => this.layout.setAllowHook(L, on);
     this.hookPtr = vm.raw.addFunction(((L: LuaState, ar: number) => this.onHook(L, ar)) as never, 'vii');
     vm.onChunkLoaded = (L, name, src) => this.onChunkLoaded(L, name, src);
     calls.observer = this;
@@ -517,6 +518,9 @@ export class Debugger implements ErrorObserver {
     vm.pushBoolean(L, true);
     vm.rawSet(L, -3);
     vm.pop(L, 1);
+    // A coroutine the debugger's own evaluation resumes keeps the hook it was created with
+    // (the evaluation's watchdog).
+    if (this.busy) return;
     this.masks.delete(co);
     this.setMask(co, this.resumeMask(co));
   }

@@ -1,6 +1,6 @@
 // Evaluates Lua in a stopped frame: expressions and statements see the frame's locals,
 // upvalues and globals; assignments to locals and upvalues are written back to the frame.
-import { AR, LuaRaise, LuaVm, LUA_OK, LUA_TNIL, LUA_TTABLE, LUA_MULTRET, type LuaState } from '../lua-vm.js';
+import { AR, LuaRaise, LuaVm, LUA_MASKCOUNT, LUA_OK, LUA_TNIL, LUA_TTABLE, LUA_MULTRET, type LuaState } from '../lua-vm.js';
 import { loadFrame, type FrameRef } from './frames.js';
 
 const encoder = new TextEncoder();
@@ -230,16 +230,52 @@ export class Evaluator {
   }
 
   /** Runs a protected evaluation: the results (pushed) count, or the error message. */
-  protectedRun(L: LuaState, code: string, frame: FrameRef | null, allowStatements: boolean, extra?: { name: string; push: () => void }[]): { n: number } | { error: string } {
+  protectedRun(L: LuaState, code: string, frame: FrameRef | null, allowStatements: boolean, extra?: { name: string; push: () => void }[], limitMs = EVALUATION_LIMIT_MS): { n: number } | { error: string } {
     const { vm } = this;
     const base = vm.getTop(L);
     try {
-      return { n: this.withProtection(L, () => this.run(L, code, frame, allowStatements, extra)) };
+      return { n: this.withTimeLimit(L, limitMs, () => this.withProtection(L, () => this.run(L, code, frame, allowStatements, extra))) };
     } catch (e) {
       vm.setTop(L, base);
       return { error: e instanceof Error ? e.message : String(e) };
     }
   }
+
+  /**
+   * Runs fn with a watchdog on L: code typed at a stop (`while true do end`) would otherwise
+   * block the runtime for good, since a stopped script cannot be paused. A count hook looks at
+   * the clock every WATCHDOG_INSTRUCTIONS instructions and raises an error past the limit (also
+   * in coroutines the code starts: they take L's hook). L's own hook is put back after.
+   */
+  private withTimeLimit(L: LuaState, limitMs: number, fn: () => number): number {
+    const { vm } = this;
+    const hook = vm.getHook(L);
+    const mask = vm.getHookMask(L);
+    const count = vm.getHookCount(L);
+    this.deadline = Date.now() + limitMs;
+    this.limitMs = limitMs;
+    if (!this.watchdogPtr) {
+      this.watchdogPtr = vm.raw.addFunction(((T: LuaState) => {
+        if (Date.now() <= this.deadline) return;
+        vm.pushString(T, `evaluation stopped after ${this.limitMs / 1000} s (it did not finish; a script stopped in the debugger cannot be paused)`);
+        vm.error(T);
+      }) as never, 'vii');
+    }
+    vm.setHook(L, this.watchdogPtr, LUA_MASKCOUNT, WATCHDOG_INSTRUCTIONS);
+    // At a stop the evaluation runs inside the line hook, where Lua fires no hook at all.
+    const allowed = this.allowHook(L, true);
+    try {
+      return fn();
+    } finally {
+      this.allowHook(L, allowed);
+      vm.setHook(L, hook, mask, count);
+    }
+  }
+  /** Sets lua_State's allowhook (see LuaLayout.setAllowHook); returns what it was. Given by the debugger. */
+  allowHook: (L: LuaState, on: boolean) => boolean = () => true;
+  private watchdogPtr = 0;
+  private deadline = 0;
+  private limitMs = 0;
 
   /** Evaluates an expression in the frame and leaves exactly one value (the first) on top of L. */
   evaluateOne(L: LuaState, code: string, frame: FrameRef | null): void {
@@ -283,3 +319,14 @@ export class Evaluator {
 }
 
 export { AR };
+
+/**
+ * How long an evaluation may run before it is stopped with an error: 10 s, or
+ * LLMSPELL_EVAL_TIMEOUT_MS from the environment (a whole number of milliseconds).
+ */
+export const EVALUATION_LIMIT_MS = ((): number => {
+  const n = Number(process.env.LLMSPELL_EVAL_TIMEOUT_MS);
+  return Number.isInteger(n) && n > 0 ? n : 10_000;
+})();
+/** Instructions between two looks at the clock (a few hundred microseconds of Lua). */
+const WATCHDOG_INSTRUCTIONS = 100_000;

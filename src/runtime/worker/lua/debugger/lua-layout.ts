@@ -38,9 +38,47 @@ export interface ProtoLines {
   children: number[];
 }
 
+/** lua_State's allowhook (after CommonHeader's next, tt, marked and status). */
+const STATE_ALLOWHOOK = 7;
+
 export class LuaLayout {
   /** False when the self-check failed: callers must use lua_getinfo. */
   trusted = false;
+  /** Whether allowHook's offset was confirmed (verifyAllowHook). */
+  allowHookKnown = false;
+
+  /**
+   * Lua clears lua_State's allowhook while a hook runs, so no hook fires inside one; an
+   * evaluation at a stop (which runs inside the line hook) sets it for its duration so its
+   * watchdog can fire. Only once verifyAllowHook confirmed the offset.
+   */
+  setAllowHook(L: LuaState, on: boolean): boolean {
+    if (!this.allowHookKnown) return false;
+    const was = this.vm.raw.HEAPU8[L + STATE_ALLOWHOOK] !== 0;
+    this.vm.raw.HEAPU8[L + STATE_ALLOWHOOK] = on ? 1 : 0;
+    return was;
+  }
+
+  /** Confirms allowhook's offset: 1 outside a hook, 0 inside one. */
+  verifyAllowHook(): boolean {
+    const { vm } = this;
+    const L = vm.L;
+    const top = vm.getTop(L);
+    let inside = -1;
+    const hook = vm.raw.addFunction(((T: number) => { inside = vm.raw.HEAPU8[T + STATE_ALLOWHOOK]; vm.setHook(T, 0, 0, 0); }) as never, 'vii');
+    try {
+      const outside = vm.raw.HEAPU8[L + STATE_ALLOWHOOK];
+      if (vm.load(L, new TextEncoder().encode('local x = 1 return x'), '=allowhook-check') !== 0) return false;
+      vm.setHook(L, hook, 8 /* LUA_MASKCOUNT */, 1);
+      const status = vm.pcall(L, 0, 0, 0);
+      vm.setHook(L, 0, 0, 0);
+      this.allowHookKnown = status === 0 && outside === 1 && inside === 0 && vm.raw.HEAPU8[L + STATE_ALLOWHOOK] === 1;
+      return this.allowHookKnown;
+    } finally {
+      vm.raw.removeFunction(hook);
+      vm.setTop(L, top);
+    }
+  }
 
   constructor(private readonly vm: LuaVm) {}
 
