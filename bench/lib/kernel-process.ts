@@ -4,9 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as zmq from 'zeromq';
+import { pickPorts } from '../../src/jupyter/port-picker.js';
 import { decode, encode, makeHeader, Signer, type Message } from '../../src/jupyter/wire.js';
 import { llmspellBin, repoRoot } from './paths.js';
 
@@ -23,17 +23,6 @@ export interface KernelProcess {
   stop(): Promise<void>;
 }
 
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-  return ports;
-}
-
 /** Starts a kernel with its connection file in `dir`; resolves once it logged that it started. */
 export async function startKernel(dir: string): Promise<KernelProcess> {
   for (let attempt = 1; ; attempt++) {
@@ -47,10 +36,8 @@ export async function startKernel(dir: string): Promise<KernelProcess> {
 }
 
 async function startOnce(dir: string): Promise<KernelProcess> {
-  const [shell, control, stdin, iopub, hb, dap] = await freePorts(6);
   const info = {
-    transport: 'tcp', ip: '127.0.0.1', shell_port: shell!, control_port: control!, stdin_port: stdin!, iopub_port: iopub!, hb_port: hb!,
-    dap_port: dap!, key: randomUUID(), signature_scheme: 'hmac-sha256', kernel_name: 'llmspell', kernel_id: `bench-${randomBytes(3).toString('hex')}`,
+    transport: 'tcp', ip: '127.0.0.1', ...(await pickPorts('127.0.0.1')), key: randomUUID(), signature_scheme: 'hmac-sha256', kernel_name: 'llmspell', kernel_id: `bench-${randomBytes(3).toString('hex')}`,
   };
   const file = path.join(dir, `kernel-${info.kernel_id}.json`);
   fs.writeFileSync(file, JSON.stringify(info), { mode: 0o600 });
