@@ -70,7 +70,13 @@ export class FrameParser {
   }
 }
 
+/** One buffer, header and body written in place (a variables reply is some 10 KB: no second copy). */
 export function encodeFrame(message: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(message), 'utf8');
-  return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+  const json = JSON.stringify(message);
+  const length = Buffer.byteLength(json, 'utf8');
+  const header = `Content-Length: ${length}\r\n\r\n`;
+  const frame = Buffer.allocUnsafe(header.length + length);
+  frame.write(header, 0, 'latin1');
+  frame.write(json, header.length, 'utf8');
+  return frame;
 }

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  ScriptRuntime, RuntimeState, takePrestartedRuntime, type BreakpointState, type Completeness, type CompletionItem, type EvaluateContext, type EvaluateResult,
+  ScriptRuntime, RuntimeState, takePrestartedRuntime, unpackVariables, type BreakpointState, type Completeness, type CompletionItem, type EvaluateContext, type EvaluateResult,
   type ExceptionFilterSpec, type FrameInfo, type RunOutcome, type RuntimeOptions,
   type ScopeInfo, type StopInfo, type VariableInfo,
 } from '../runtime/index.js';
@@ -81,6 +81,8 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
   readonly book: BreakpointBook;
   private readonly states = new Map<number, Breakpoint>();
   private stopped: StoppedEvent | null = null;
+  /** Scopes of the frames stack traces returned, for the stop they belong to (a new stop is a new object). */
+  private scopesSeen: { stop: StoppedEvent; byFrame: Map<number, ScopeInfo[]> } | null = null;
   private debugging = false;
   private ended = false;
   program: string | null = null;
@@ -330,16 +332,28 @@ export class ExecutionManager extends EventEmitter<ExecutionEvents> {
     return [{ id: this.threadId, name: this.program ? path.basename(this.program) : 'main' }];
   }
 
-  stackTrace(start = 0, levels = 0): Promise<{ frames: FrameInfo[]; total: number }> {
-    return this.rt().debugRequest('stackTrace', { start, levels });
+  async stackTrace(start = 0, levels = 0): Promise<{ frames: FrameInfo[]; total: number }> {
+    const stop = this.stopped;
+    const { frames, total } = await this.rt().debugRequest('stackTrace', { start, levels });
+    // The runtime sends each frame's scopes along; they are kept for as long as the stop lasts.
+    if (stop && stop === this.stopped && this.scopesSeen?.stop !== stop) this.scopesSeen = { stop, byFrame: new Map() };
+    return {
+      frames: frames.map(({ scopes, ...frame }) => {
+        if (scopes && stop && this.scopesSeen?.stop === stop) this.scopesSeen.byFrame.set(frame.id, scopes);
+        return frame;
+      }),
+      total,
+    };
   }
 
+  /** Answered here for a frame of the current stop's stack traces, else by the runtime. */
   scopes(frameId: number): Promise<ScopeInfo[]> {
-    return this.rt().debugRequest('scopes', { frameId });
+    const seen = this.scopesSeen?.stop === this.stopped ? this.scopesSeen?.byFrame.get(frameId) : undefined;
+    return seen ? Promise.resolve(seen) : this.rt().debugRequest('scopes', { frameId });
   }
 
   variables(ref: number, filter?: 'indexed' | 'named', start?: number, count?: number): Promise<VariableInfo[]> {
-    return this.rt().debugRequest('variables', { ref, filter, start, count });
+    return this.rt().debugRequest('variables', { ref, filter, start, count }).then(unpackVariables);
   }
 
   evaluate(expression: string, frameId: number | undefined, context: EvaluateContext): Promise<EvaluateResult> {

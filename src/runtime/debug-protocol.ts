@@ -1,6 +1,7 @@
 // The debugger's messages between the main thread and a runtime worker. Plain data in the
 // language of debuggers (sources, lines, frames, variables), not of Lua and not of DAP:
 // src/debug translates it for its users; src/dap translates that to the wire.
+import type { PackedVariables } from './variable-list.js';
 
 export interface SourceBreakpointSpec {
   id: number;
@@ -54,6 +55,11 @@ export interface FrameInfo {
   origin?: string;
   line: number;
   kind: 'script' | 'native' | 'boundary';
+  /**
+   * The frame's scopes, sent with the stack trace so that the main thread answers `scopes`
+   * without a round trip to the worker (each costs two thread wake-ups); valid as the frame is.
+   */
+  scopes?: ScopeInfo[];
 }
 
 export interface ScopeInfo {
@@ -101,7 +107,7 @@ export interface DebugCommands {
   pause: { args: Record<string, never>; result: void };
   stackTrace: { args: { start?: number; levels?: number }; result: { frames: FrameInfo[]; total: number } };
   scopes: { args: { frameId: number }; result: ScopeInfo[] };
-  variables: { args: { ref: number; filter?: 'indexed' | 'named'; start?: number; count?: number }; result: VariableInfo[] };
+  variables: { args: { ref: number; filter?: 'indexed' | 'named'; start?: number; count?: number }; result: PackedVariables };
   evaluate: { args: { expression: string; frameId?: number; context: EvaluateContext }; result: EvaluateResult };
   setVariable: { args: { ref: number; name: string; value: string }; result: EvaluateResult };
   setExpression: { args: { expression: string; value: string; frameId?: number }; result: EvaluateResult };

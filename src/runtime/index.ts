@@ -4,3 +4,4 @@ export { prestartRuntime, takePrestartedRuntime } from './prestart.js';
 export type { Completeness, RunOutcome, RuntimeOptions, StdinMode } from './protocol.js';
 export { RuntimeState } from './control-block.js';
 export type * from './debug-protocol.js';
+export { unpackVariables, type PackedVariables } from './variable-list.js';

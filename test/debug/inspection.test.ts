@@ -8,6 +8,7 @@ import { Harness, debugFixture } from './harness.js';
 const inspect = debugFixture('inspect.lua');
 const bigtable = debugFixture('bigtable.lua');
 const frames = debugFixture('frames.lua');
+const shadow = debugFixture('shadow.lua');
 
 type T = { after: (fn: () => Promise<void>) => void };
 
@@ -74,6 +75,41 @@ test('each frame has Locals, Upvalues and Globals scopes; varargs are a "..." en
   assert.deepEqual(Object.keys(main), ['counter', 'Point', 'show']);
   assert.equal(main.counter.value, '11');
   assert.deepEqual(Object.keys(await scopeVars(h, 2, 'Upvalues')), ['_ENV']);
+});
+
+test('scopes come with the stack trace: answered without the runtime, the same each time, gone with the stop', async (t) => {
+  const h = await stopAt(t, inspect, [22, 27]);
+  // Asked before any stack trace, the runtime answers; asked again, with the same references.
+  const direct = await h.em.scopes(2);
+  assert.deepEqual(await h.em.scopes(2), direct);
+  const runtime = (h.em as unknown as { runtime: { debugRequest: (...a: unknown[]) => Promise<unknown> } }).runtime;
+  const asked: unknown[] = [];
+  const debugRequest = runtime.debugRequest.bind(runtime);
+  runtime.debugRequest = (...a: unknown[]) => { asked.push(a[0]); return debugRequest(...a); };
+  const { frames: stack } = await h.em.stackTrace();
+  assert.ok(stack.every((f) => !('scopes' in f)), 'frames reach users without the scopes field');
+  const scopes1 = await h.em.scopes(1);
+  assert.deepEqual(await h.em.scopes(2), direct, 'the stack trace carried the same scopes the runtime gave');
+  assert.deepEqual(asked, ['stackTrace'], 'scopes of listed frames need no round trip');
+  assert.ok(byName(await h.em.variables(scopes1[0].ref)).label, 'the references work');
+
+  await h.em.continue();
+  await h.nextStop();
+  // A new stop: scopes are the runtime's again (the old ones are stale), until a new trace.
+  asked.length = 0;
+  const again = await h.em.scopes(1);
+  assert.deepEqual(asked, ['scopes']);
+  assert.notEqual(again[0].ref, scopes1[0].ref);
+  await assert.rejects(h.em.variables(scopes1[0].ref), /resume/);
+  await h.em.stackTrace();
+  assert.deepEqual(await h.em.scopes(1), again);
+});
+
+test('a name declared twice in a frame is listed once, with its visible value', async (t) => {
+  const h = await stopAt(t, shadow, [7]);
+  const locals = await h.em.variables((await h.em.scopes(1))[0].ref);
+  assert.deepEqual(locals.map((v) => `${v.name}=${v.value}`), ['x=2', 'i=1', 'y="inner 1"']);
+  assert.equal(await value(h, 'x'), '2');
 });
 
 test('values render as Lua shows them', async (t) => {

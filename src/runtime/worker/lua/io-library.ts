@@ -265,7 +265,7 @@ export class IoLibrary {
   /** The id of the file handle at idx, or 0 when it is not one. */
   private fileId(L: LuaState, idx: number): number {
     const { vm } = this;
-    const raw = vm.raw as unknown as { _luaL_testudata(L: number, i: number, n: number): number };
+    const raw = vm.raw;
     const ud = raw._luaL_testudata(L, idx, vm.cstr(FILE_MT));
     return ud ? vm.raw.HEAP32[ud >> 2] : 0;
   }
@@ -278,14 +278,14 @@ export class IoLibrary {
   }
 
   private argError(L: LuaState, arg: number, msg: string): never {
-    const raw = this.vm.raw as unknown as { _luaL_argerror(L: number, a: number, m: number): never };
+    const raw = this.vm.raw;
     return this.vm.withBytes(new TextEncoder().encode(msg), (p) => raw._luaL_argerror(L, arg, p));
   }
 
   /** As luaL_error: raises `msg` prefixed with the calling Lua code's "file:line: ". */
   private raise(L: LuaState, msg: string): never {
     const { vm } = this;
-    (vm.raw as unknown as { _luaL_where(L: number, level: number): void })._luaL_where(L, 1);
+    vm.raw._luaL_where(L, 1);
     const where = vm.toStr(L, -1) ?? '';
     vm.pop(L, 1);
     throw new LuaRaise(where + msg);
@@ -293,7 +293,7 @@ export class IoLibrary {
 
   /** luaL_checkinteger: an integer, or a number/string convertible to one; raises otherwise. */
   private checkInteger(L: LuaState, idx: number): bigint {
-    return (this.vm.raw as unknown as { _luaL_checkinteger(L: number, a: number): bigint })._luaL_checkinteger(L, idx);
+    return this.vm.raw._luaL_checkinteger(L, idx);
   }
 
   private checkString(L: LuaState, idx: number): string {
@@ -571,7 +571,7 @@ export class IoLibrary {
     while (accept(digits)) count++;
     if (accept(/\./)) while (accept(digits)) count++;
     if (count > 0 && accept(exp)) { accept(/[-+]/); while (accept(/[0-9]/)); }
-    const raw = this.vm.raw as unknown as { _lua_stringtonumber(L: number, s: number): number };
+    const raw = this.vm.raw;
     const ok = this.vm.withBytes(new TextEncoder().encode(text), (p) => raw._lua_stringtonumber(L, p)) !== 0;
     if (!ok) { this.vm.pushNil(L); return false; }
     return true;
@@ -654,7 +654,7 @@ export class IoLibrary {
     vm.pushValue(L, fileIdx);
     vm.pushBoolean(L, closeAtEof);
     for (let i = fileIdx + 1; i <= top; i++) vm.pushValue(L, i);
-    (vm.raw as unknown as { _lua_pushcclosure(L: number, f: number, n: number): void })._lua_pushcclosure(L, this.linesIterPtr, 2 + nfmt);
+    vm.raw._lua_pushcclosure(L, this.linesIterPtr, 2 + nfmt);
     if (closeAtEof) {
       // Lua 5.4 returns (iterator, nil, nil, file) so a generic for closes the file.
       vm.pushNil(L); vm.pushNil(L); vm.pushValue(L, fileIdx);

@@ -3,6 +3,7 @@
 // hot paths free of per-call allocations: callers reuse the scratch pointers below.
 import { createRequire } from 'node:module';
 import type { LuaWasm } from 'wasmoon';
+import type { LuaApi } from './lua-api.js';
 
 // wasmoon is a CommonJS (UMD) bundle of 150 KB. Imported as an ES module, Node first scans
 // its whole text for named exports (cjs-module-lexer), which took 50-70 ms of the worker's
@@ -66,7 +67,7 @@ export const AR = {
 } as const;
 
 /** The raw exports we use; named as in lua.h with wasmoon's leading underscore. */
-export interface RawLua {
+export interface RawLua extends LuaApi {
   HEAPU8: Uint8Array;
   HEAP8: Int8Array;
   HEAP32: Int32Array;
@@ -75,7 +76,6 @@ export interface RawLua {
   _free(p: number): void;
   addFunction(fn: (...a: never[]) => unknown, sig: string): number;
   removeFunction(p: number): void;
-  [name: `_lua${string}`]: (...a: never[]) => never;
 }
 
 const decoder = new TextDecoder('utf-8');
@@ -127,11 +127,6 @@ export class LuaVm {
     return new LuaVm(wasm);
   }
 
-  // The untyped raw call; the wrappers below give it types.
-  private call<T>(name: string, ...args: unknown[]): T {
-    return (this.raw as unknown as Record<string, (...a: unknown[]) => T>)[name](...args);
-  }
-
   /** A NUL-terminated copy of `s` in wasm memory, kept for the VM's lifetime (for names reused often). */
   cstr(s: string): number {
     let p = this.cstrCache.get(s);
@@ -166,53 +161,53 @@ export class LuaVm {
   }
 
   // ---- stack ----
-  getTop(L = this.L): number { return this.call('_lua_gettop', L); }
-  setTop(L: LuaState, idx: number): void { this.call('_lua_settop', L, idx); }
-  pop(L: LuaState, n: number): void { this.call('_lua_settop', L, -n - 1); }
-  pushValue(L: LuaState, idx: number): void { this.call('_lua_pushvalue', L, idx); }
-  absIndex(L: LuaState, idx: number): number { return this.call('_lua_absindex', L, idx); }
-  rotate(L: LuaState, idx: number, n: number): void { this.call('_lua_rotate', L, idx, n); }
+  getTop(L = this.L): number { return this.raw._lua_gettop(L); }
+  setTop(L: LuaState, idx: number): void { this.raw._lua_settop(L, idx); }
+  pop(L: LuaState, n: number): void { this.raw._lua_settop(L, -n - 1); }
+  pushValue(L: LuaState, idx: number): void { this.raw._lua_pushvalue(L, idx); }
+  absIndex(L: LuaState, idx: number): number { return this.raw._lua_absindex(L, idx); }
+  rotate(L: LuaState, idx: number, n: number): void { this.raw._lua_rotate(L, idx, n); }
   remove(L: LuaState, idx: number): void { this.rotate(L, idx, -1); this.pop(L, 1); }
   insert(L: LuaState, idx: number): void { this.rotate(L, idx, 1); }
-  copy(L: LuaState, from: number, to: number): void { this.call('_lua_copy', L, from, to); }
+  copy(L: LuaState, from: number, to: number): void { this.raw._lua_copy(L, from, to); }
   /** Moves the top value into idx, popping it. */
-  replace(L: LuaState, idx: number): void { this.call('_lua_copy', L, -1, idx); this.pop(L, 1); }
-  checkStack(L: LuaState, n: number): boolean { return this.call<number>('_lua_checkstack', L, n) !== 0; }
-  xmove(from: LuaState, to: LuaState, n: number): void { this.call('_lua_xmove', from, to, n); }
+  replace(L: LuaState, idx: number): void { this.raw._lua_copy(L, -1, idx); this.pop(L, 1); }
+  checkStack(L: LuaState, n: number): boolean { return this.raw._lua_checkstack(L, n) !== 0; }
+  xmove(from: LuaState, to: LuaState, n: number): void { this.raw._lua_xmove(from, to, n); }
 
   // ---- types and reads ----
-  type(L: LuaState, idx: number): number { return this.call('_lua_type', L, idx); }
+  type(L: LuaState, idx: number): number { return this.raw._lua_type(L, idx); }
   typeName(L: LuaState, idx: number): string {
-    return this.readCString(this.call('_lua_typename', L, this.type(L, idx)));
+    return this.readCString(this.raw._lua_typename(L, this.type(L, idx)));
   }
-  isInteger(L: LuaState, idx: number): boolean { return this.call<number>('_lua_isinteger', L, idx) !== 0; }
+  isInteger(L: LuaState, idx: number): boolean { return this.raw._lua_isinteger(L, idx) !== 0; }
   /** True for a Lua (not C) function. */
   isLuaFunction(L: LuaState, idx: number): boolean { return this.type(L, idx) === LUA_TFUNCTION && !this.isCFunction(L, idx); }
-  isCFunction(L: LuaState, idx: number): boolean { return this.call<number>('_lua_iscfunction', L, idx) !== 0; }
-  toNumber(L: LuaState, idx: number): number { return this.call('_lua_tonumberx', L, idx, 0); }
-  toInteger(L: LuaState, idx: number): bigint { return this.call('_lua_tointegerx', L, idx, 0); }
-  toBoolean(L: LuaState, idx: number): boolean { return this.call<number>('_lua_toboolean', L, idx) !== 0; }
-  toPointer(L: LuaState, idx: number): number { return this.call('_lua_topointer', L, idx); }
-  toThread(L: LuaState, idx: number): LuaState { return this.call('_lua_tothread', L, idx); }
-  toUserdata(L: LuaState, idx: number): number { return this.call('_lua_touserdata', L, idx); }
-  rawLen(L: LuaState, idx: number): number { return Number(this.call<bigint>('_lua_rawlen', L, idx)); }
+  isCFunction(L: LuaState, idx: number): boolean { return this.raw._lua_iscfunction(L, idx) !== 0; }
+  toNumber(L: LuaState, idx: number): number { return this.raw._lua_tonumberx(L, idx, 0); }
+  toInteger(L: LuaState, idx: number): bigint { return this.raw._lua_tointegerx(L, idx, 0); }
+  toBoolean(L: LuaState, idx: number): boolean { return this.raw._lua_toboolean(L, idx) !== 0; }
+  toPointer(L: LuaState, idx: number): number { return this.raw._lua_topointer(L, idx); }
+  toThread(L: LuaState, idx: number): LuaState { return this.raw._lua_tothread(L, idx); }
+  toUserdata(L: LuaState, idx: number): number { return this.raw._lua_touserdata(L, idx); }
+  rawLen(L: LuaState, idx: number): number { return Number(this.raw._lua_rawlen(L, idx)); }
 
   /** The bytes of the string (or number, converted in place) at idx; null for other types. */
   toBytes(L: LuaState, idx: number): Uint8Array | null {
-    const p: number = this.call('_lua_tolstring', L, idx, this.lenPtr);
+    const p: number = this.raw._lua_tolstring(L, idx, this.lenPtr);
     if (!p) return null;
     const len = this.raw.HEAPU32[this.lenPtr >> 2];
     return this.raw.HEAPU8.slice(p, p + len);
   }
   toStr(L: LuaState, idx: number): string | null {
-    const p: number = this.call('_lua_tolstring', L, idx, this.lenPtr);
+    const p: number = this.raw._lua_tolstring(L, idx, this.lenPtr);
     if (!p) return null;
     const len = this.raw.HEAPU32[this.lenPtr >> 2];
     return decoder.decode(this.raw.HEAPU8.subarray(p, p + len));
   }
   /** `tostring(v)` as Lua's own print does it (honours __tostring and __name); pushes nothing. */
   toDisplayBytes(L: LuaState, idx: number): Uint8Array {
-    const p: number = this.call('_luaL_tolstring', L, idx, this.lenPtr);
+    const p: number = this.raw._luaL_tolstring(L, idx, this.lenPtr);
     const len = this.raw.HEAPU32[this.lenPtr >> 2];
     const out = this.raw.HEAPU8.slice(p, p + len);
     this.pop(L, 1);
@@ -221,17 +216,17 @@ export class LuaVm {
   toDisplayString(L: LuaState, idx: number): string { return decoder.decode(this.toDisplayBytes(L, idx)); }
 
   // ---- pushes ----
-  pushNil(L: LuaState): void { this.call('_lua_pushnil', L); }
-  pushBoolean(L: LuaState, b: boolean): void { this.call('_lua_pushboolean', L, b ? 1 : 0); }
-  pushNumber(L: LuaState, n: number): void { this.call('_lua_pushnumber', L, n); }
-  pushInteger(L: LuaState, n: bigint | number): void { this.call('_lua_pushinteger', L, BigInt(n)); }
+  pushNil(L: LuaState): void { this.raw._lua_pushnil(L); }
+  pushBoolean(L: LuaState, b: boolean): void { this.raw._lua_pushboolean(L, b ? 1 : 0); }
+  pushNumber(L: LuaState, n: number): void { this.raw._lua_pushnumber(L, n); }
+  pushInteger(L: LuaState, n: bigint | number): void { this.raw._lua_pushinteger(L, BigInt(n)); }
   pushBytes(L: LuaState, bytes: Uint8Array): void {
-    this.withBytes(bytes, (p, len) => this.call('_lua_pushlstring', L, p, len));
+    this.withBytes(bytes, (p, len) => this.raw._lua_pushlstring(L, p, len));
   }
   pushString(L: LuaState, s: string): void { this.pushBytes(L, encoder.encode(s)); }
-  pushLightUserdata(L: LuaState, p: number): void { this.call('_lua_pushlightuserdata', L, p); }
+  pushLightUserdata(L: LuaState, p: number): void { this.raw._lua_pushlightuserdata(L, p); }
   /** Pushes thread L onto its own stack (move it elsewhere with xmove). */
-  pushThread(L: LuaState): boolean { return this.call<number>('_lua_pushthread', L) === 1; }
+  pushThread(L: LuaState): boolean { return this.raw._lua_pushthread(L) === 1; }
 
   /**
    * Pushes a C function implemented in JS. A JS exception escaping `fn` would unwind through
@@ -240,7 +235,7 @@ export class LuaVm {
    */
   pushFunction(L: LuaState, fn: LuaCFunction, nup = 0): void {
     const ptr = this.registerFunction(fn);
-    this.call('_lua_pushcclosure', L, ptr, nup);
+    this.raw._lua_pushcclosure(L, ptr, nup);
   }
   registerFunction(fn: LuaCFunction): number {
     const guarded = (L: LuaState): number => {
@@ -249,82 +244,82 @@ export class LuaVm {
       } catch (e) {
         if (e instanceof LuaRaise) {
           this.pushString(L, e.message);
-          return this.call('_lua_error', L);
+          return this.raw._lua_error(L);
         }
         if (e instanceof VmUnwind || !(e instanceof Error)) throw e; // longjmp markers are not Errors
         this.pushString(L, `internal error: ${e.message}`);
-        return this.call('_lua_error', L);
+        return this.raw._lua_error(L);
       }
     };
     return this.raw.addFunction(guarded as never, 'ii');
   }
 
   // ---- tables ----
-  newTable(L: LuaState, narr = 0, nrec = 0): void { this.call('_lua_createtable', L, narr, nrec); }
-  getField(L: LuaState, idx: number, k: string): number { return this.call('_lua_getfield', L, idx, this.cstr(k)); }
-  setField(L: LuaState, idx: number, k: string): void { this.call('_lua_setfield', L, idx, this.cstr(k)); }
-  getGlobal(L: LuaState, k: string): number { return this.call('_lua_getglobal', L, this.cstr(k)); }
-  setGlobal(L: LuaState, k: string): void { this.call('_lua_setglobal', L, this.cstr(k)); }
-  rawGet(L: LuaState, idx: number): number { return this.call('_lua_rawget', L, idx); }
-  rawSet(L: LuaState, idx: number): void { this.call('_lua_rawset', L, idx); }
-  rawGetI(L: LuaState, idx: number, n: number | bigint): number { return this.call('_lua_rawgeti', L, idx, BigInt(n)); }
-  rawSetI(L: LuaState, idx: number, n: number | bigint): void { this.call('_lua_rawseti', L, idx, BigInt(n)); }
-  getTable(L: LuaState, idx: number): number { return this.call('_lua_gettable', L, idx); }
-  setTable(L: LuaState, idx: number): void { this.call('_lua_settable', L, idx); }
-  next(L: LuaState, idx: number): boolean { return this.call<number>('_lua_next', L, idx) !== 0; }
-  getMetatable(L: LuaState, idx: number): boolean { return this.call<number>('_lua_getmetatable', L, idx) !== 0; }
-  setMetatable(L: LuaState, idx: number): void { this.call('_lua_setmetatable', L, idx); }
+  newTable(L: LuaState, narr = 0, nrec = 0): void { this.raw._lua_createtable(L, narr, nrec); }
+  getField(L: LuaState, idx: number, k: string): number { return this.raw._lua_getfield(L, idx, this.cstr(k)); }
+  setField(L: LuaState, idx: number, k: string): void { this.raw._lua_setfield(L, idx, this.cstr(k)); }
+  getGlobal(L: LuaState, k: string): number { return this.raw._lua_getglobal(L, this.cstr(k)); }
+  setGlobal(L: LuaState, k: string): void { this.raw._lua_setglobal(L, this.cstr(k)); }
+  rawGet(L: LuaState, idx: number): number { return this.raw._lua_rawget(L, idx); }
+  rawSet(L: LuaState, idx: number): void { this.raw._lua_rawset(L, idx); }
+  rawGetI(L: LuaState, idx: number, n: number | bigint): number { return this.raw._lua_rawgeti(L, idx, BigInt(n)); }
+  rawSetI(L: LuaState, idx: number, n: number | bigint): void { this.raw._lua_rawseti(L, idx, BigInt(n)); }
+  getTable(L: LuaState, idx: number): number { return this.raw._lua_gettable(L, idx); }
+  setTable(L: LuaState, idx: number): void { this.raw._lua_settable(L, idx); }
+  next(L: LuaState, idx: number): boolean { return this.raw._lua_next(L, idx) !== 0; }
+  getMetatable(L: LuaState, idx: number): boolean { return this.raw._lua_getmetatable(L, idx) !== 0; }
+  setMetatable(L: LuaState, idx: number): void { this.raw._lua_setmetatable(L, idx); }
   /** Pushes obj's metatable field `e` and returns true, or pushes nothing and returns false. */
-  getMetaField(L: LuaState, idx: number, e: string): boolean { return this.call<number>('_luaL_getmetafield', L, idx, this.cstr(e)) !== 0; }
-  newUserdata(L: LuaState, size: number): number { return this.call('_lua_newuserdatauv', L, size, 0); }
-  ref(L: LuaState): number { return this.call('_luaL_ref', L, LUA_REGISTRYINDEX); }
-  unref(L: LuaState, ref: number): void { this.call('_luaL_unref', L, LUA_REGISTRYINDEX, ref); }
+  getMetaField(L: LuaState, idx: number, e: string): boolean { return this.raw._luaL_getmetafield(L, idx, this.cstr(e)) !== 0; }
+  newUserdata(L: LuaState, size: number): number { return this.raw._lua_newuserdatauv(L, size, 0); }
+  ref(L: LuaState): number { return this.raw._luaL_ref(L, LUA_REGISTRYINDEX); }
+  unref(L: LuaState, ref: number): void { this.raw._luaL_unref(L, LUA_REGISTRYINDEX, ref); }
   getRef(L: LuaState, ref: number): number { return this.rawGetI(L, LUA_REGISTRYINDEX, ref); }
 
   // ---- calls and loading ----
   /** Loads `bytes` as a chunk named `chunkName` ("@/abs/path" or "=name"); pushes the function or the error. */
   load(L: LuaState, bytes: Uint8Array, chunkName: string, mode: 't' | 'b' | 'bt' = 'bt'): number {
-    const status: number = this.withBytes(bytes, (p, len) => this.call('_luaL_loadbufferx', L, p, len, this.cstr(chunkName), this.cstr(mode)));
+    const status: number = this.withBytes(bytes, (p, len) => this.raw._luaL_loadbufferx(L, p, len, this.cstr(chunkName), this.cstr(mode)));
     if (status === LUA_OK && this.onChunkLoaded) this.onChunkLoaded(L, chunkName, bytes);
     return status;
   }
   /** Told of every chunk loaded successfully, with the new function on top of L's stack. */
   onChunkLoaded: ((L: LuaState, chunkName: string, source: Uint8Array) => void) | null = null;
   pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number {
-    return this.call('_lua_pcallk', L, nargs, nresults, msgh, 0, 0);
+    return this.raw._lua_pcallk(L, nargs, nresults, msgh, 0, 0);
   }
-  callK(L: LuaState, nargs: number, nresults: number): void { this.call('_lua_callk', L, nargs, nresults, 0, 0); }
+  callK(L: LuaState, nargs: number, nresults: number): void { this.raw._lua_callk(L, nargs, nresults, 0, 0); }
   /** Pushes a traceback of L1 (as luaL_traceback does), starting at `level`. */
   traceback(L: LuaState, L1: LuaState, msg: string | null, level: number): void {
-    this.call('_luaL_traceback', L, L1, msg === null ? 0 : this.cstr(msg), level);
+    this.raw._luaL_traceback(L, L1, msg === null ? 0 : this.cstr(msg), level);
   }
   /** Raises the value on top of the stack as a Lua error; never returns. */
-  error(L: LuaState): never { return this.call('_lua_error', L); }
+  error(L: LuaState): never { return this.raw._lua_error(L); }
 
   // ---- debug API ----
-  getStack(L: LuaState, level: number, ar: number): boolean { return this.call<number>('_lua_getstack', L, level, ar) !== 0; }
-  getInfo(L: LuaState, what: string, ar: number): boolean { return this.call<number>('_lua_getinfo', L, this.cstr(what), ar) !== 0; }
+  getStack(L: LuaState, level: number, ar: number): boolean { return this.raw._lua_getstack(L, level, ar) !== 0; }
+  getInfo(L: LuaState, what: string, ar: number): boolean { return this.raw._lua_getinfo(L, this.cstr(what), ar) !== 0; }
   getLocal(L: LuaState, ar: number, n: number): string | null {
-    const p: number = this.call('_lua_getlocal', L, ar, n);
+    const p: number = this.raw._lua_getlocal(L, ar, n);
     return p ? this.readCString(p) : null;
   }
   setLocal(L: LuaState, ar: number, n: number): string | null {
-    const p: number = this.call('_lua_setlocal', L, ar, n);
+    const p: number = this.raw._lua_setlocal(L, ar, n);
     return p ? this.readCString(p) : null;
   }
   getUpvalue(L: LuaState, funcIdx: number, n: number): string | null {
-    const p: number = this.call('_lua_getupvalue', L, funcIdx, n);
+    const p: number = this.raw._lua_getupvalue(L, funcIdx, n);
     return p ? this.readCString(p) : null;
   }
   setUpvalue(L: LuaState, funcIdx: number, n: number): string | null {
-    const p: number = this.call('_lua_setupvalue', L, funcIdx, n);
+    const p: number = this.raw._lua_setupvalue(L, funcIdx, n);
     return p ? this.readCString(p) : null;
   }
-  setHook(L: LuaState, fnPtr: number, mask: number, count: number): void { this.call('_lua_sethook', L, fnPtr, mask, count); }
-  getHookMask(L: LuaState): number { return this.call('_lua_gethookmask', L); }
-  getHook(L: LuaState): number { return this.call('_lua_gethook', L); }
-  getHookCount(L: LuaState): number { return this.call('_lua_gethookcount', L); }
-  status(L: LuaState): number { return this.call('_lua_status', L); }
+  setHook(L: LuaState, fnPtr: number, mask: number, count: number): void { this.raw._lua_sethook(L, fnPtr, mask, count); }
+  getHookMask(L: LuaState): number { return this.raw._lua_gethookmask(L); }
+  getHook(L: LuaState): number { return this.raw._lua_gethook(L); }
+  getHookCount(L: LuaState): number { return this.raw._lua_gethookcount(L); }
+  status(L: LuaState): number { return this.raw._lua_status(L); }
 
   arInt(ar: number, off: number): number { return this.raw.HEAP32[(ar + off) >> 2]; }
   arByte(ar: number, off: number): number { return this.raw.HEAPU8[ar + off]; }
@@ -333,7 +328,7 @@ export class LuaVm {
     return p ? this.readCString(p) : null;
   }
 
-  openLibs(): void { this.call('_luaL_openlibs', this.L); }
+  openLibs(): void { this.raw._luaL_openlibs(this.L); }
 }
 
 /** Raised from a JS-implemented Lua function to become a Lua error with this message. */

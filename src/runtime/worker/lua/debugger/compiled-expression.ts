@@ -29,18 +29,6 @@ export function syntaxError(vm: LuaVm, expr: string): string | null {
   return msg;
 }
 
-interface RawCalls {
-  _lua_gettop(L: number): number;
-  _lua_settop(L: number, i: number): void;
-  _lua_rotate(L: number, i: number, n: number): void;
-  _lua_getinfo(L: number, what: number, ar: number): number;
-  _lua_rawgeti(L: number, i: number, n: bigint): number;
-  _lua_getlocal(L: number, ar: number, n: number): number;
-  _lua_getupvalue(L: number, f: number, n: number): number;
-  _lua_pushnil(L: number): void;
-  _lua_pcallk(L: number, na: number, nr: number, h: number, ctx: number, k: number): number;
-}
-
 interface Binding {
   proto: number;
   fnRefBig: bigint;
@@ -67,7 +55,7 @@ export class CompiledExpression {
   evaluate(L: LuaState, ar: number, proto: number): string | null {
     // The hot path of a conditional breakpoint: raw VM calls, each local read once (its name
     // checked against the binding while its value is pushed as an argument).
-    const raw = this.vm.raw as unknown as RawCalls;
+    const raw = this.vm.raw;
     let b = this.bindings.get(proto);
     for (let attempt = 0; attempt < 2; attempt++) {
       if (!b) {

@@ -3,6 +3,7 @@
 // blocking this worker on the control block (decision 2).
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { CONTROL, ControlBlock, RuntimeState } from '../../../control-block.js';
+import { packVariables } from '../../../variable-list.js';
 import type {
   BreakpointState, CompletionItem, DebugCommands, DebugEvent, DebugReply, DebugRequest, EvaluateResult, FrameInfo, ResumeAction,
   ScopeInfo, StopInfo, VariableInfo,
@@ -36,6 +37,8 @@ interface StopContext {
   topOffset: number;
   info: StopInfo;
   frames: { info: FrameInfo; ref: FrameRef | null }[] | null;
+  /** Scopes handed out, by frame id. */
+  scopes: Map<number, ScopeInfo[]>;
 }
 
 export class Debugger implements ErrorObserver {
@@ -541,7 +544,7 @@ export class Debugger implements ErrorObserver {
     const running = this.calls.chain.map((c) => c.L).reverse();
     // A failed coroutine may still be on the running chain: list each thread once.
     const chain = chainTop ? [...chainTop, ...running.filter((T) => !chainTop.includes(T))] : running[0] === L ? running : [L];
-    this.stopCtx = { runThread: L, chain, topOffset, info, frames: null };
+    this.stopCtx = { runThread: L, chain, topOffset, info, frames: null, scopes: new Map() };
     if (info.exception) this.lastException = info.exception;
     const prevState = this.control.state;
     this.control.state = RuntimeState.Stopped;
@@ -614,7 +617,7 @@ export class Debugger implements ErrorObserver {
       case 'resume': throw new Error('the script is not stopped');
       case 'stackTrace': return this.stackTrace(req.args.start ?? 0, req.args.levels ?? 0);
       case 'scopes': return this.scopes(req.args.frameId);
-      case 'variables': return this.variables(req.args);
+      case 'variables': return packVariables(this.variables(req.args));
       case 'evaluate': return this.evaluate(req.args.expression, req.args.frameId, req.args.context);
       case 'setVariable': return this.setVariable(req.args.ref, req.args.name, req.args.value);
       case 'setExpression': return this.setExpression(req.args.expression, req.args.value, req.args.frameId);
@@ -705,19 +708,30 @@ export class Debugger implements ErrorObserver {
   private stackTrace(start: number, levels: number): DebugCommands['stackTrace']['result'] {
     const all = this.frames();
     const end = levels > 0 ? start + levels : all.length;
-    return { frames: all.slice(start, end).map((f) => f.info), total: all.length };
+    return {
+      frames: all.slice(start, end).map((f) => (f.ref ? { ...f.info, scopes: this.frameScopes(f.info.id, f.ref) } : f.info)),
+      total: all.length,
+    };
   }
 
   private scopes(frameId: number): ScopeInfo[] {
-    const ref = this.frameRef(frameId)!;
-    const L = this.ctx().runThread;
-    // No counts: they would walk every local once more, and the client fetches the scope anyway.
-    void L;
-    return [
-      { name: 'Locals', ref: this.values.add({ kind: 'locals', frame: ref }), expensive: false },
-      { name: 'Upvalues', ref: this.values.add({ kind: 'upvalues', frame: ref }), expensive: false },
-      { name: 'Globals', ref: this.values.add({ kind: 'globals', frame: ref }), expensive: true },
-    ];
+    return this.frameScopes(frameId, this.frameRef(frameId)!);
+  }
+
+  /** A frame's scopes, made once per stop: asked again, the same references come back. */
+  private frameScopes(frameId: number, ref: FrameRef): ScopeInfo[] {
+    const ctx = this.ctx();
+    let scopes = ctx.scopes.get(frameId);
+    if (!scopes) {
+      // No counts: they would walk every local once more, and the client fetches the scope anyway.
+      scopes = [
+        { name: 'Locals', ref: this.values.add({ kind: 'locals', frame: ref }), expensive: false },
+        { name: 'Upvalues', ref: this.values.add({ kind: 'upvalues', frame: ref }), expensive: false },
+        { name: 'Globals', ref: this.values.add({ kind: 'globals', frame: ref }), expensive: true },
+      ];
+      ctx.scopes.set(frameId, scopes);
+    }
+    return scopes;
   }
 
   private variables(args: DebugCommands['variables']['args']): VariableInfo[] {
@@ -735,9 +749,10 @@ export class Debugger implements ErrorObserver {
     try {
       switch (h.kind) {
         case 'locals': {
-          const slots = this.evaluator.locals(h.frame);
-          const byIndex = new Map(slots.map((sl) => [sl.index, sl.name]));
-          this.evaluator.forEachLocal(L, h.frame, slots.map((sl) => sl.index), (i) => add(byIndex.get(i)!, byIndex.get(i)!));
+          // A name declared again in the same frame: only its last declaration is visible.
+          const lastAt = new Map<string, number>();
+          this.evaluator.forEachNamedLocal(L, h.frame, (name) => { lastAt.set(name, out.length); add(name, name); });
+          if (lastAt.size < out.length) out.splice(0, out.length, ...out.filter((v, i) => lastAt.get(v.name) === i));
           const nva = this.evaluator.varargCount(h.frame);
           if (nva) out.push({ name: '...', value: `${nva} vararg${nva > 1 ? 's' : ''}`, type: 'varargs', ref: this.values.add({ kind: 'varargs', frame: h.frame }), indexed: nva });
           break;

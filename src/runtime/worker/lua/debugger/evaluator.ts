@@ -97,21 +97,26 @@ export class Evaluator {
     if (frame.thread !== L) vm.xmove(frame.thread, L, 1);
   }
 
+  private frameAr = 0;
+
   /**
-   * Pushes each local in turn onto L and calls `each` (which must pop it): the frame is found
-   * once, not once per local (a frame can hold up to 200 locals).
+   * Pushes each visible local in turn onto L and calls `each(name)` (which must pop it), in one
+   * walk: lua_getlocal looks a local's name up from the start of the function's list, so a
+   * second walk for the values doubled the cost of a frame with many locals. A name declared
+   * again in the same frame comes twice; the later one is the visible one.
    */
-  forEachLocal(L: LuaState, frame: FrameRef, indices: number[], each: (index: number) => void): void {
+  forEachNamedLocal(L: LuaState, frame: FrameRef, each: (name: string) => void): void {
     const { vm } = this;
     if (!this.frameAr) this.frameAr = vm.raw._malloc(128);
     if (!loadFrame(vm, frame, this.frameAr)) return;
-    for (const index of indices) {
-      vm.getLocal(frame.thread, this.frameAr, index);
+    for (let i = 1; ; i++) {
+      const name = vm.getLocal(frame.thread, this.frameAr, i);
+      if (name === null) break;
+      if (name.startsWith('(')) { vm.pop(frame.thread, 1); continue; } // temporaries such as "(for state)"
       if (frame.thread !== L) vm.xmove(frame.thread, L, 1);
-      each(index);
+      each(name);
     }
   }
-  private frameAr = 0;
 
   /** Sets local #index of frame from the value on top of L (popped). */
   setLocal(L: LuaState, frame: FrameRef, index: number): void {

@@ -81,7 +81,7 @@ export class ProtectedCalls {
       vm.getRef(L1, this.createRef);
       vm.pushValue(L1, 1);
       vm.callK(L1, 1, 1);
-      (vm.raw as unknown as { _lua_pushcclosure(L: number, f: number, n: number): void })._lua_pushcclosure(L1, wrapIter, 1);
+      vm.raw._lua_pushcclosure(L1, wrapIter, 1);
       return 1;
     });
     vm.setField(L, -2, 'wrap');
@@ -95,7 +95,7 @@ export class ProtectedCalls {
     if (vm.getTop(L) < 1) throw new LuaRaise("bad argument #1 to 'pcall' (value expected)");
     vm.pushBoolean(L, true);
     vm.insert(L, 1);
-    (vm.raw as unknown as { _lua_pushcclosure(L: number, f: number, n: number): void })._lua_pushcclosure(L, this.pcallMsghPtr, 0);
+    vm.raw._lua_pushcclosure(L, this.pcallMsghPtr, 0);
     vm.insert(L, 2);
     return this.protectedCall(L, vm.getTop(L) - 3);
   }
@@ -107,7 +107,7 @@ export class ProtectedCalls {
     // [true, msgh(handler), f, args...]
     vm.pushBoolean(L, true);
     vm.pushValue(L, 2);
-    (vm.raw as unknown as { _lua_pushcclosure(L: number, f: number, n: number): void })._lua_pushcclosure(L, this.xpcallMsghPtr, 1);
+    vm.raw._lua_pushcclosure(L, this.xpcallMsghPtr, 1);
     vm.pushValue(L, 1);
     for (let i = 3; i <= n; i++) vm.pushValue(L, i);
     for (let i = 0; i < n; i++) vm.remove(L, 1);
@@ -117,7 +117,7 @@ export class ProtectedCalls {
   private protectedCall(L: LuaState, nargs: number): number {
     const { vm } = this;
     this.pcallDepth.set(L, (this.pcallDepth.get(L) ?? 0) + 1);
-    const status = (vm.raw as unknown as { _lua_pcallk(L: number, n: number, r: number, h: number, ctx: number, k: number): number })
+    const status = vm.raw
       ._lua_pcallk(L, nargs, LUA_MULTRET, 2, 0, this.pcallKPtr);
     return this.finishPcall(L, status);
   }
@@ -194,7 +194,7 @@ export class ProtectedCalls {
     const { vm } = this;
     const co = vm.toThread(L, upvalueIndex(1));
     const nargs = vm.getTop(L);
-    const raw = vm.raw as unknown as { _lua_resume(L: number, from: number, n: number, nres: number): number };
+    const raw = vm.raw;
     if (!vm.checkStack(co, nargs + 1)) throw new LuaRaise('too many arguments to resume');
     const coStatus = vm.status(co);
     if (coStatus === LUA_OK && vm.getTop(co) === 0) throw new LuaRaise('cannot resume dead coroutine');
@@ -217,9 +217,9 @@ export class ProtectedCalls {
     if (this.observer) this.reported = true;
     vm.xmove(co, L, 1);
     if (vm.type(L, -1) === LUA_TSTRING) {
-      (vm.raw as unknown as { _luaL_where(L: number, l: number): void })._luaL_where(L, 1);
+      vm.raw._luaL_where(L, 1);
       vm.insert(L, -2);
-      (vm.raw as unknown as { _lua_concat(L: number, n: number): void })._lua_concat(L, 2);
+      vm.raw._lua_concat(L, 2);
     }
     return vm.error(L);
   }
