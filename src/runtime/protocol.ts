@@ -41,7 +41,8 @@ export type WorkerToMain =
   | DebugReply
   | { type: 'debugEvent'; event: DebugEvent }
   | { type: 'output'; stream: 'stdout' | 'stderr'; data: Uint8Array }
-  | { type: 'result'; id: number; outcome: RunOutcome }
+  /** reentries: how often the interpreter was re-entered so far (worker/lua/top-level-calls.ts). */
+  | { type: 'result'; id: number; outcome: RunOutcome; reentries: number }
   | { type: 'completeness'; id: number; status: Completeness; message?: string }
   | { type: 'inputRequest' }
   | { type: 'fatal'; message: string };

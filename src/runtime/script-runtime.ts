@@ -9,6 +9,7 @@ import type { DebugCommandName, DebugCommands, DebugEvent } from './debug-protoc
 import type { Completeness, MainToWorker, RunOutcome, RuntimeOptions, WorkerData, WorkerToMain } from './protocol.js';
 import { CONTROL, RuntimeState } from './control-block.js';
 import { workerInterrupter } from './worker-interrupter.js';
+import { scheduleReentry } from './reentry-schedule.js';
 import { StdinPump } from './stdin-pump.js';
 
 export interface ScriptRuntimeEvents {
@@ -107,6 +108,13 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
   get state(): RuntimeState { return this.control.state; }
 
   /**
+   * How often the worker re-entered Lua's interpreter loop during the runs that have ended (so a
+   * long script moves to V8's optimised code: worker/lua/top-level-calls.ts). For diagnostics.
+   */
+  get reentries(): number { return this.reentryCount; }
+  private reentryCount = 0;
+
+  /**
    * Sends a request to the debugger in the worker. A running script is interrupted so the
    * request is served within milliseconds; a stopped one is woken from its wait.
    */
@@ -150,7 +158,10 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     if (!this.alive) return Promise.resolve({ status: 'terminated' });
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
+      const stopReentry = scheduleReentry(() => {
+        if (this.alive && this.control.state === RuntimeState.Running) workerInterrupter.interrupt(this.threadId, '__llmspellReenter');
+      });
+      this.pending.set(id, (outcome) => { stopReentry(); resolve(outcome); });
       this.worker.postMessage(make(id));
     });
   }
@@ -186,6 +197,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
         break;
       }
       case 'result': {
+        this.reentryCount = msg.reentries;
         const settle = this.pending.get(msg.id);
         this.pending.delete(msg.id);
         settle?.(msg.outcome);

@@ -4,6 +4,9 @@
 // That function arms a one-instruction count hook in the VM (decision 3).
 import { Session } from 'node:inspector';
 
+/** Functions a worker defines on its globalThis for the main thread to call (worker-main.ts). */
+export type WorkerInterruptFunction = '__llmspellInterrupt' | '__llmspellReenter';
+
 type Listener = (params: { sessionId: string; workerInfo: { workerId: string } }) => void;
 
 class WorkerInterrupter {
@@ -35,12 +38,16 @@ class WorkerInterrupter {
     }
   }
 
-  /** Asks worker `threadId` to run its interrupt function as soon as it can. */
-  interrupt(threadId: number): void {
+  /**
+   * Asks worker `threadId` to run one of its interrupt functions as soon as it can: the
+   * debugger's (pause, requests to a running script) or the interpreter's re-entry
+   * (worker/lua/top-level-calls.ts).
+   */
+  interrupt(threadId: number, fn: WorkerInterruptFunction = '__llmspellInterrupt'): void {
     const send = (): void => {
       const sessionId = this.sessions.get(threadId);
       if (!sessionId || !this.session) return;
-      const message = JSON.stringify({ id: this.nextId++, method: 'Runtime.evaluate', params: { expression: 'globalThis.__llmspellInterrupt && globalThis.__llmspellInterrupt()' } });
+      const message = JSON.stringify({ id: this.nextId++, method: 'Runtime.evaluate', params: { expression: `globalThis.${fn} && globalThis.${fn}()` } });
       this.session.post('NodeWorker.sendMessageToWorker', { sessionId, message }, () => undefined);
     };
     if (this.sessions.has(threadId)) send();

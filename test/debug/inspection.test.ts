@@ -429,3 +429,16 @@ test('an evaluation that never ends is stopped after the time limit; the stop an
   await h.em.continue();
   assert.equal(await h.exited(), 0);
 });
+
+test('a script re-entered while it ran (top-level-calls.ts) stops, steps and shows its frames as any other', async (t) => {
+  const h = await stopAt(t, debugFixture('busy.lua'), [8]);
+  const runtime = (h.em as unknown as { runtime: { reentries: number } }).runtime;
+  const { frames: stack } = await h.em.stackTrace();
+  assert.deepEqual(stack.map((f) => `${f.name}:${f.line}`), ['after:8', 'main chunk:12'], 'no frame for the C function chunks are called through');
+  assert.ok('n' in await h.locals());
+  await h.em.stepOver();
+  await h.nextStop();
+  assert.equal(await value(h, 'doubled == n * 2'), 'true');
+  assert.equal(await finish(h), 'result\ttrue\n');
+  assert.ok(runtime.reentries >= 1, `re-entries: ${runtime.reentries}`);
+});

@@ -42,6 +42,11 @@ async function main(): Promise<void> {
     else post({ type: 'debugReply', id: req.id, ok: false, error: 'this runtime was started without the debugger' });
   });
 
+  // The main thread's ReentrySchedule calls this while a chunk runs (lua/top-level-calls.ts).
+  (globalThis as { __llmspellReenter?: () => string }).__llmspellReenter = () => {
+    if (control.state === RuntimeState.Running && !session.dead) session.reenterInterpreter();
+    return 'ok';
+  };
   control.state = RuntimeState.Idle;
   post({ type: 'ready', language: 'lua', version: session.version, debuggable: dbg?.available ?? false });
 
@@ -57,7 +62,7 @@ async function main(): Promise<void> {
       return;
     }
     if (session.dead) {
-      post({ type: 'result', id: msg.id, outcome: { status: 'error', kind: 'load', message: 'the session has ended (os.exit or terminate)' } });
+      post({ type: 'result', id: msg.id, outcome: { status: 'error', kind: 'load', message: 'the session has ended (os.exit or terminate)' }, reentries: session.reentries });
       return;
     }
     control.setFlag(CONTROL.interruptRequested, false);
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
     control.state = RuntimeState.Running;
     const outcome = msg.type === 'runFile' ? session.runFile(msg.path, msg.args) : session.runChunk(msg.code, msg.name, msg.wantValues, msg.args);
     control.state = session.dead ? RuntimeState.Dead : RuntimeState.Idle;
-    post({ type: 'result', id: msg.id, outcome });
+    post({ type: 'result', id: msg.id, outcome, reentries: session.reentries });
   });
 }
 

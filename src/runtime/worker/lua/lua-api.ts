@@ -65,6 +65,9 @@ export interface LuaApi {
   _lua_pcallk(L: L, nargs: number, nresults: number, msgh: number, ctx: number, k: Ptr): number;
   _lua_callk(L: L, nargs: number, nresults: number, ctx: number, k: Ptr): void;
   _lua_resume(L: L, from: L, nargs: number, nresults: Ptr): number;
+  _lua_yieldk(L: L, nresults: number, ctx: number, k: Ptr): number;
+  _lua_isyieldable(L: L): number;
+  _lua_resetthread(L: L): number;
   _lua_status(L: L): number;
   _luaL_traceback(L: L, L1: L, msg: Ptr, level: number): void;
   _luaL_where(L: L, level: number): void;

@@ -7,6 +7,7 @@ import { IoLibrary, stripShebang } from './io-library.js';
 import { LuaVm, LUA_OK, LUA_ERRSYNTAX, LUA_MULTRET, LUA_TSTRING, LUA_TNUMBER, LUA_TNIL, VmUnwind, type LuaState } from './lua-vm.js';
 import { installRequire, packagePath } from './require.js';
 import { ProtectedCalls } from './debugger/protected-calls.js';
+import { TopLevelCalls } from './top-level-calls.js';
 import type { Debugger } from './debugger/debugger.js';
 
 const encoder = new TextEncoder();
@@ -20,11 +21,21 @@ export class LuaSession {
   /** Set by the worker when it attaches the debugger. */
   debugger: Debugger | null = null;
   readonly calls: ProtectedCalls;
+  private readonly topLevel: TopLevelCalls;
 
   private constructor(readonly vm: LuaVm, private readonly io: IoLibrary, private readonly options: RuntimeOptions) {
     this.calls = new ProtectedCalls(vm);
     this.calls.install();
+    this.topLevel = new TopLevelCalls(vm);
+    this.topLevel.install();
   }
+
+  /** Asked by the main thread while a chunk runs: see top-level-calls.ts. */
+  reenterInterpreter(): void {
+    this.topLevel.requestReentry();
+  }
+
+  get reentries(): number { return this.topLevel.reentries; }
 
   static async create(options: RuntimeOptions, out: OutputSink, input: InputSource): Promise<LuaSession> {
     const vm = await LuaVm.create(options.env);
@@ -65,7 +76,8 @@ export class LuaSession {
         return 1;
       } else msg = `(error object is a ${vm.typeName(L1, 1)} value)`;
       vm.traceback(L1, L1, null, 1);
-      this.lastTraceback = vm.toStr(L1, -1) ?? '';
+      // Its last line is the C function top-level chunks are called through (top-level-calls.ts).
+      this.lastTraceback = (vm.toStr(L1, -1) ?? '').replace(/\n\t\[C\]: in \?$/, '');
       vm.pop(L1, 1);
       vm.pushString(L1, msg);
       return 1;
@@ -176,7 +188,8 @@ export class LuaSession {
     for (const a of args) vm.pushString(L, a);
     this.debugger?.beforeRun();
     try {
-      const rc = vm.pcall(L, args.length, LUA_MULTRET, base + 1);
+      this.lastTraceback = '';
+      const rc = this.topLevel.call(base + 1, args.length);
       if (rc !== LUA_OK) {
         const message = vm.toStr(L, -1) ?? '';
         const traceback = this.lastTraceback;

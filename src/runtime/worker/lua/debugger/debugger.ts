@@ -687,6 +687,9 @@ export class Debugger implements ErrorObserver {
         const ref = { thread: T, level, depth };
         const info = describeFrame(vm, this.registry, ref, frames.length + 1, protoOf);
         if (!info) break;
+        // The main thread's bottom frame is the C function every top-level chunk is called
+        // through (top-level-calls.ts), not the user's code.
+        if (T === vm.L && level === depth - 1 && info.kind === 'native') break;
         frames.push({ info, ref });
       }
     });
