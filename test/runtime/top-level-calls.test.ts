@@ -4,6 +4,9 @@
 // real runtime is re-entered while a long chunk runs, with or without the debugger.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { LuaVm, LUA_OK } from '../../src/runtime/worker/lua/lua-vm.js';
 import { TopLevelCalls } from '../../src/runtime/worker/lua/top-level-calls.js';
 import { ScriptRuntime } from '../../src/runtime/index.js';
@@ -102,3 +105,17 @@ for (const debuggerOn of [false, true]) {
     assert.ok(rt.reentries >= 1, `re-entries: ${rt.reentries}`);
   });
 }
+
+test('dofile runs its file with a continuation, as lua5.4 does: the file may yield, and is re-entered', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-dofile-'));
+  const rt = new ScriptRuntime({ debugger: false, cwd: dir });
+  t.after(async () => { await rt.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  fs.writeFileSync(path.join(dir, 'yields.lua'), 'local got = coroutine.yield(7)\nreturn got * 2\n');
+  fs.writeFileSync(path.join(dir, 'busy.lua'), `${BUSY}\n`);
+  await rt.start();
+  const co = await rt.runChunk('local co = coroutine.wrap(function() return dofile("yields.lua") end)\nreturn co(), co(21)', '=cell', true);
+  assert.deepEqual(co, { status: 'ok', values: ['7', '42'] });
+  const busy = await rt.runChunk('return dofile("busy.lua")', '=cell', true);
+  assert.deepEqual(busy, { status: 'ok', values: ['true'] });
+  assert.ok(rt.reentries >= 1, `re-entries inside dofile: ${rt.reentries}`);
+});

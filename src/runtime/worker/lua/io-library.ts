@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { InputSource, OutputSink } from '../stdio.js';
 import {
-  LuaRaise, LuaVm, LUA_REGISTRYINDEX, LUA_TNONE, LUA_TNIL, LUA_TNUMBER, LUA_TSTRING,
+  LuaRaise, LuaVm, LUA_MULTRET, LUA_REGISTRYINDEX, LUA_TNONE, LUA_TNIL, LUA_TNUMBER, LUA_TSTRING,
   VmUnwind, upvalueIndex, type LuaState,
 } from './lua-vm.js';
 
@@ -134,6 +134,8 @@ export class IoLibrary {
   private defaultInput = 0;
   private defaultOutput = 0;
   private linesIterPtr = 0;
+  /** dofile's continuation: the chunk it runs may yield, as with lua5.4's dofile. */
+  private dofileDonePtr = 0;
 
   constructor(private readonly opts: IoLibraryOptions) {
     this.vm = opts.vm;
@@ -145,6 +147,7 @@ export class IoLibrary {
     const L = vm.L;
     this.installFileMetatable(L);
     this.linesIterPtr = vm.registerFunction((L1) => this.linesIterator(L1));
+    this.dofileDonePtr = vm.raw.addFunction(((L1: LuaState) => vm.getTop(L1) - 1) as never, 'iiii');
 
     vm.newTable(L);
     this.stdinId = this.pushNewFile(L, new LuaFile('stdin', 0, true, false, false, this.opts.input));
@@ -750,7 +753,9 @@ export class IoLibrary {
     const { vm } = this;
     vm.setTop(L, 1);
     if (this.loadNamed(L) !== 0) return vm.error(L);
-    vm.callK(L, 0, -1);
+    // With a continuation, as lua5.4's dofile: code in the file may yield (in a coroutine, and
+    // for the interpreter's re-entry, top-level-calls.ts).
+    vm.raw._lua_callk(L, 0, LUA_MULTRET, 0, this.dofileDonePtr);
     return vm.getTop(L) - 1;
   }
 
