@@ -9,7 +9,7 @@ import type { DebugCommandName, DebugCommands, DebugEvent } from './debug-protoc
 import type { Completeness, MainToWorker, RunOutcome, RuntimeOptions, WorkerData, WorkerToMain } from './protocol.js';
 import { CONTROL, RuntimeState } from './control-block.js';
 import { workerInterrupter } from './worker-interrupter.js';
-import { scheduleReentry } from './reentry-schedule.js';
+import { scheduleReentry, type ReentrySchedule } from './reentry-schedule.js';
 import { StdinPump } from './stdin-pump.js';
 
 export interface ScriptRuntimeEvents {
@@ -113,6 +113,8 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
    */
   get reentries(): number { return this.reentryCount; }
   private reentryCount = 0;
+  /** Re-entry requests for the run in progress. */
+  private reentry: ReentrySchedule | null = null;
 
   /**
    * Sends a request to the debugger in the worker. A running script is interrupted so the
@@ -158,10 +160,15 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     if (!this.alive) return Promise.resolve({ status: 'terminated' });
     const id = this.nextId++;
     return new Promise((resolve) => {
-      const stopReentry = scheduleReentry(() => {
+      const reentry = scheduleReentry(() => {
         if (this.alive && this.control.state === RuntimeState.Running) workerInterrupter.interrupt(this.threadId, '__llmspellReenter');
       });
-      this.pending.set(id, (outcome) => { stopReentry(); resolve(outcome); });
+      this.reentry = reentry;
+      this.pending.set(id, (outcome) => {
+        reentry.stop();
+        if (this.reentry === reentry) this.reentry = null;
+        resolve(outcome);
+      });
       this.worker.postMessage(make(id));
     });
   }
@@ -172,6 +179,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
         this.emit('output', msg.stream, msg.data);
         break;
       case 'debugEvent':
+        if (msg.event.kind === 'continued') this.reentry?.restart();
         this.emit('debug', msg.event);
         break;
       case 'debugReply': {

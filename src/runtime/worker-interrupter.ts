@@ -51,6 +51,8 @@ class WorkerInterrupter {
       this.session.post('NodeWorker.sendMessageToWorker', { sessionId, message }, () => undefined);
     };
     if (this.sessions.has(threadId)) send();
+    // A re-entry is only worth it now; a worker the inspector never reached must not pile them up.
+    else if (fn === '__llmspellReenter' || this.failed) return;
     else {
       const list = this.waiting.get(threadId) ?? [];
       list.push(send);

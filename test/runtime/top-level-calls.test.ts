@@ -54,6 +54,24 @@ test('a re-entered chunk goes on where it was: locals, upvalues, pending calls, 
   assert.equal(top.reentries, 4);
 });
 
+test('a hook set after a re-entry sees every line of the re-entered frame, as without one', async () => {
+  const { top, run } = await vmWithPoke();
+  const chunk = (first: string): string => `
+    local lines = {}
+    local function watch() debug.sethook(function(_, l) lines[#lines + 1] = l end, "l") end
+    ${first}
+    watch()
+    local x = 1
+    local y = x + 1
+    debug.sethook()
+    return table.concat(lines, ",")`;
+  const plain = run(chunk('local nothing = 0'));
+  const reentered = run(chunk('poke()'));
+  assert.equal(top.reentries, 1);
+  assert.deepEqual(reentered.values, plain.values);
+  assert.match(plain.values[0]!, /^\d+,\d+,\d+/);
+});
+
 test('where the main thread cannot be resumed (Lua called back from C), the request waits for a later one', async () => {
   const { top, run } = await vmWithPoke();
   const r = run(`

@@ -72,6 +72,7 @@ export interface LuaApi {
   _luaL_traceback(L: L, L1: L, msg: Ptr, level: number): void;
   _luaL_where(L: L, level: number): void;
   _luaL_argerror(L: L, arg: number, extramsg: Ptr): never;
+  _luaL_typeerror(L: L, arg: number, tname: Ptr): never;
   _luaL_checkinteger(L: L, arg: number): bigint;
   _luaL_checklstring(L: L, arg: number, len: Ptr): Ptr;
   _luaL_testudata(L: L, arg: number, tname: Ptr): Ptr;

@@ -76,8 +76,7 @@ export class LuaSession {
         return 1;
       } else msg = `(error object is a ${vm.typeName(L1, 1)} value)`;
       vm.traceback(L1, L1, null, 1);
-      // Its last line is the C function top-level chunks are called through (top-level-calls.ts).
-      this.lastTraceback = (vm.toStr(L1, -1) ?? '').replace(/\n\t\[C\]: in \?$/, '');
+      this.lastTraceback = TopLevelCalls.withoutRunnerFrame(vm.toStr(L1, -1) ?? '');
       vm.pop(L1, 1);
       vm.pushString(L1, msg);
       return 1;

@@ -15,7 +15,10 @@
 // times while a chunk runs (ScriptRuntime); each costs one hook call and one resume.
 //
 // In lua.c the main chunk runs under lua_pcall and cannot yield: coroutine.yield and
-// coroutine.isyieldable keep saying so for the main thread.
+// coroutine.isyieldable keep saying so for the main thread. (lua_resume also leaves the main
+// thread yieldable to C between runs; every other call into Lua on it is made without a
+// continuation, which makes it unyieldable again for that call. Keep it so: a call with a
+// continuation outside the runner would have no protected call to return to.)
 import {
   LUA_MASKCOUNT, LUA_MULTRET, LUA_OK, LUA_TNONE, LUA_TTABLE, LUA_YIELD, LuaRaise, type LuaState, type LuaVm,
 } from './lua-vm.js';
@@ -26,6 +29,8 @@ export class TopLevelCalls {
   private readonly hookPtr: number;
   /** Set by the hook just before it yields the main thread (any other yield there is refused). */
   private reentering = false;
+  /** The hook stays set across the yield (see onHook); this says its next call only removes it. */
+  private yieldedHere = false;
   private depth = 0;
   /** How many times the main thread was resumed afresh (for diagnostics and tests). */
   reentries = 0;
@@ -53,7 +58,7 @@ export class TopLevelCalls {
       let co = T;
       if (vm.type(T, 1) !== LUA_TNONE) {
         co = vm.toThread(T, 1);
-        if (!co) vm.withBytes(new TextEncoder().encode(`thread expected, got ${vm.typeName(T, 1)}`), (p) => vm.raw._luaL_argerror(T, 1, p));
+        if (!co) vm.raw._luaL_typeerror(T, 1, vm.cstr('thread'));
       }
       vm.pushBoolean(T, co !== vm.L && vm.raw._lua_isyieldable(co) !== 0);
       return 1;
@@ -96,6 +101,9 @@ export class TopLevelCalls {
     } finally {
       this.depth--;
       this.reentering = false;
+      // A request that came as the chunk ended must not leave its hook behind.
+      if (vm.getHook(L) === this.hookPtr) vm.setHook(L, 0, 0, 0);
+      this.yieldedHere = false;
     }
     // The runner returned the status, then the results or the error.
     const status = Number(vm.toInteger(L, fn));
@@ -111,16 +119,27 @@ export class TopLevelCalls {
   requestReentry(): void {
     const L = this.vm.L;
     if (!this.active || this.vm.getHookMask(L) !== 0) return;
+    this.yieldedHere = false;
     this.vm.setHook(L, this.hookPtr, LUA_MASKCOUNT, 1);
   }
 
   private onHook(L: LuaState): void {
-    this.vm.setHook(L, 0, 0, 0);
+    // A hook that yields marks its frame so that the frame's next hook event is skipped (the
+    // instruction is fetched again on resume). Removing the hook before yielding would leave the
+    // mark for the debugger's next hook in that frame, a lost line event; so the hook stays set,
+    // the marked event passes, and the call after it only removes the hook.
+    if (this.yieldedHere || L !== this.vm.L) { this.yieldedHere = false; this.vm.setHook(L, 0, 0, 0); return; }
     // Not inside a C function that called Lua back (a sort comparator, a metamethod from C):
     // that cannot be resumed; a later request will find the script elsewhere.
-    if (L !== this.vm.L || this.vm.raw._lua_isyieldable(L) === 0) return;
+    if (this.vm.raw._lua_isyieldable(L) === 0) { this.vm.setHook(L, 0, 0, 0); return; }
+    this.yieldedHere = true;
     this.reentering = true;
     this.vm.raw._lua_yieldk(L, 0, 0, 0);
+  }
+
+  /** Error tracebacks of top-level code end with the runner's frame: this drops that line. */
+  static withoutRunnerFrame(traceback: string): string {
+    return traceback.replace(/\n\t\[C\]: in \?$/, '');
   }
 
   /** The runner's end, directly or (after yields) as its continuation: status first, then what pcall left. */

@@ -22,6 +22,7 @@ import { describeFrame, firstScriptLevel, stackDepth, type FrameRef } from './fr
 import { LuaLayout } from './lua-layout.js';
 import type { ErrorObserver, ProtectedCalls } from './protected-calls.js';
 import { stepDone, stepFor, type Step } from './stepping.js';
+import { TopLevelCalls } from '../top-level-calls.js';
 import { ValueStore } from './values.js';
 
 const ALL = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE;
@@ -498,7 +499,8 @@ export class Debugger implements ErrorObserver {
     if (errRef) vm.unref(L, errRef);
     if (!matching.length) return;
     vm.traceback(L, errorThread, null, topOffset);
-    const traceback = vm.toStr(L, -1) ?? '';
+    const text = vm.toStr(L, -1) ?? '';
+    const traceback = errorThread === vm.L ? TopLevelCalls.withoutRunnerFrame(text) : text;
     vm.pop(L, 1);
     const filter = matching.some((f) => f.filter === 'uncaught') && !caught ? 'uncaught' : 'all';
     const chain = errorThread === L ? undefined : [errorThread];
