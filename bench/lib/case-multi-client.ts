@@ -192,7 +192,9 @@ async function measure(ctx: BenchContext, info: KernelInfo, j: JupyterCellRunner
     ratio('log point: two clients / one, in the script', 'median over rounds of (two clients / one client)', pairedRatio(log2, log1), TARGET_TWO_CLIENTS),
     measurement(`log point x${logHits}, one client: cell sent → last message at the client`, delivered[4]!),
     measurement(`log point x${logHits}, two clients: cell sent → last message at both`, delivered[5]!),
-    ratio('log point: two clients / one, delivered', 'median over rounds of (two clients / one client), wall', pairedRatio(delivered[5]!, delivered[4]!), TARGET_TWO_CLIENTS),
+    // No target: every message goes to each client, so two clients are twice the delivery
+    // work by nature. The issue's case compares the breakpoint's cost to the script (above).
+    ratio('log point: two clients / one, delivered', 'median over rounds of (two clients / one client), wall', pairedRatio(delivered[5]!, delivered[4]!)),
   ];
   const notes = [
     `${rounds} interleaved rounds on one kernel (llmspell kernel start); cells dofile ${SCRIPT}.lua; client A holds the breakpoint, ` +
