@@ -1,8 +1,9 @@
 // Top-level chunks (a script, a cell, a REPL line) run on the main thread the way lua_resume
 // runs a coroutine, inside a C function that calls them with lua_pcallk and the message handler.
-// To the script nothing changes: errors, tracebacks (which now end in "[C]: in ?" as lua.c's
-// do), `coroutine.running()`. What changes is that the main thread can yield from a hook and be
-// resumed at once, and that is how a long script gets the optimised interpreter:
+// To the script nothing changes: errors, `coroutine.running()`, tracebacks (`debug.traceback()`
+// now ends in "[C]: in ?" as under lua.c; error output and the debugger's stack frames leave the
+// runner out). What changes is that the main thread can yield from a hook and be resumed at once,
+// and that is how a long script gets the optimised interpreter:
 //
 // V8 runs WebAssembly as baseline (Liftoff) code first and compiles a hot function with TurboFan
 // in the background; the new code is used from the function's next entry on, never by an
@@ -11,8 +12,9 @@
 // starts before the optimised code exists used to run to its end at baseline speed, about 1.6×
 // slower on call-heavy code (docs/performance.md, "Where the time goes"). Resuming enters
 // `luaV_execute` afresh, with whatever code V8 has now, and the script's Lua frames, which live
-// on Lua's own stack and not on the C stack, carry on there. The main thread asks for this a few
-// times while a chunk runs (ScriptRuntime); each costs one hook call and one resume.
+// on Lua's own stack and not on the C stack, carry on there. The main thread asks for this while
+// a chunk runs (every 50 ms for a second, then less often: ../../reentry-schedule.ts); each
+// request costs one hook call and one resume.
 //
 // In lua.c the main chunk runs under lua_pcall and cannot yield: coroutine.yield and
 // coroutine.isyieldable keep saying so for the main thread. (lua_resume also leaves the main
