@@ -89,6 +89,24 @@ test('print and io.write go to stdout, io.stderr:write to stderr', async () => {
   assert.equal(r.stderr, 'to stderr\n');
 });
 
+test('all of a large output reaches a pipe and a file before the process exits, the last write too', async (t) => {
+  // `llmspell run` exits as soon as the script's output is handed over (src/cli/commands/run.ts).
+  const code = 'for i = 1, 50000 do print(string.rep("x", 20) .. i) end io.stderr:write("last words\\n") io.write("no newline")';
+  const r = await runCli(['run', '-e', code]);
+  assertExit(r, 0);
+  const lines = r.stdout.split('\n');
+  assert.equal(lines.length, 50001);
+  assert.equal(lines[49999], `${'x'.repeat(20)}50000`);
+  assert.equal(lines[50000], 'no newline');
+  assert.equal(r.stderr, 'last words\n');
+  const out = path.join(tempDir(t), 'out.txt');
+  const fd = fs.openSync(out, 'w');
+  const child = spawnSync(process.execPath, [path.join(repoRoot, 'bin/llmspell.js'), 'run', '-e', code], { stdio: ['ignore', fd, 'ignore'] });
+  fs.closeSync(fd);
+  assert.equal(child.status, 0);
+  assert.equal(fs.readFileSync(out, 'utf8'), r.stdout);
+});
+
 test('io.read reads stdin: lines, numbers, counts, "a", and nil at end of input', async () => {
   const r = await runCli(['run', run('stdin.lua')], { stdin: 'first line\n 12 3.5 tail\nabcdef\nlast line\nno newline' });
   assertExit(r, 0);
