@@ -58,21 +58,24 @@ export class ScriptRun {
     void this.runtime.stop();
   }
 
-  /** Runs the script and says the exit code it stands for; the runtime stays until close(). */
   async run(): Promise<number> {
-    await this.runtime.start();
-    const { source, args } = this.opts;
-    const outcome = source.kind === 'file'
-      ? await this.runtime.runFile(source.path, args)
-      : await this.runtime.runChunk(source.code, '=(command line)', false, args);
-    if (this.brokenPipe) return 0;
-    const { report, code } = describeOutcome(this.interrupted ? { status: 'terminated' } : outcome);
-    if (report) this.opts.stderr.write(report);
-    return code;
-  }
-
-  /** Ends the runtime (a process that exits right after the run need not wait for it). */
-  async close(): Promise<void> {
-    await this.runtime.stop();
+    try {
+      try {
+        await this.runtime.start();
+      } catch (e) {
+        if (this.interrupted) return EXIT_INTERRUPTED; // Ctrl-C while the runtime was booting
+        throw e;
+      }
+      const { source, args } = this.opts;
+      const outcome = source.kind === 'file'
+        ? await this.runtime.runFile(source.path, args)
+        : await this.runtime.runChunk(source.code, '=(command line)', false, args);
+      if (this.brokenPipe) return 0;
+      const { report, code } = describeOutcome(this.interrupted ? { status: 'terminated' } : outcome);
+      if (report) this.opts.stderr.write(report);
+      return code;
+    } finally {
+      await this.runtime.stop();
+    }
   }
 }

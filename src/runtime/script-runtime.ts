@@ -67,7 +67,10 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
       };
       this.worker.on('message', onMessage);
       this.worker.once('error', reject);
+      // Stopped (Ctrl-C) while it was still booting: say so rather than never settling.
+      this.worker.once('exit', () => reject(new Error('the runtime ended before it was ready')));
     });
+    this.ready.catch(() => undefined); // reported to whoever calls start(); nobody else must see it
     this.worker.on('message', (msg: WorkerToMain) => this.onMessage(msg));
     this.worker.on('error', () => this.onGone());
     this.worker.on('exit', () => this.onGone());

@@ -90,7 +90,7 @@ test('print and io.write go to stdout, io.stderr:write to stderr', async () => {
 });
 
 test('all of a large output reaches a pipe and a file before the process exits, the last write too', async (t) => {
-  // `llmspell run` exits as soon as the script's output is handed over (src/cli/commands/run.ts).
+  // Ending the process early (process.exit once the streams said they had it) lost output here.
   const code = 'for i = 1, 50000 do print(string.rep("x", 20) .. i) end io.stderr:write("last words\\n") io.write("no newline")';
   const r = await runCli(['run', '-e', code]);
   assertExit(r, 0);
@@ -422,9 +422,9 @@ test('Ctrl-C stops a script blocked reading stdin within a second, exit code 130
 
 // ---- the same output as the standalone lua5.4 ----
 
-function lua54(args: string[], opts: { input?: string; cwd?: string } = {}): { stdout: string; status: number | null } {
+function lua54(args: string[], opts: { input?: string; cwd?: string } = {}): { stdout: string; stderr: string; status: number | null } {
   const r = spawnSync(LUA54, args, { input: opts.input ?? '', cwd: opts.cwd ?? repoRoot, encoding: 'utf8', timeout: 20_000, env: { ...process.env, TZ: 'UTC' } });
-  return { stdout: r.stdout, status: r.status };
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
 test('numbers, string.format and tostring print exactly as lua5.4 prints them', async (t) => {
@@ -434,6 +434,31 @@ test('numbers, string.format and tostring print exactly as lua5.4 prints them', 
   const r = await runCli(['run', run('numbers.lua')]);
   assertExit(r, 0);
   assert.equal(r.stdout, native.stdout);
+});
+
+test('warnings read as in lua5.4, in order with the output, the last one too', async (t) => {
+  const r = await runCli(['run', run('warnings.lua')]);
+  assertExit(r, 0);
+  const named = run('warnings.lua'); // chunks are named by the path given, as lua5.4 names them
+  assert.equal(r.stderr, `Lua warning: one message in pieces\nLua warning: error in __gc (${named}:9: in a finaliser)\nLua warning: the last word\n`);
+  assert.match(r.stdout, /^before\nafter\n1\n[\s\S]*\n2000\n$/);
+  // Both streams into one pipe: each warning sits where the script gave it.
+  const merged = spawnSync('sh', ['-c', `"${process.execPath}" bin/llmspell.js run "${named}" 2>&1`], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(merged.stdout.replace(/\n1\n[\s\S]*\n2000\n/, '\n1..2000\n'),
+    `before\nLua warning: one message in pieces\nLua warning: error in __gc (${named}:9: in a finaliser)\nafter\n1..2000\nLua warning: the last word\n`);
+  if (!fs.existsSync(LUA54)) { t.skip('lua5.4 not installed'); return; }
+  const native = lua54([run('warnings.lua')]);
+  assert.equal(r.stdout, native.stdout);
+  assert.equal(r.stderr, native.stderr);
+});
+
+test('os.exit takes its code as C exit(int) does: cut to an int, then to a byte', async (t) => {
+  for (const [code, want] of [['2^53', 0], ['math.maxinteger', 255], ['-1', 255], ['256 + 7', 7], ['true', 0], ['false', 1]] as const) {
+    const r = await runCli(['run', '-e', `os.exit(${code})`]);
+    assertExit(r, want);
+    if (fs.existsSync(LUA54)) assert.equal(lua54(['-e', `os.exit(${code})`]).status, want, `lua5.4 os.exit(${code})`);
+  }
+  if (!fs.existsSync(LUA54)) t.skip('lua5.4 not installed: codes checked against their values only');
 });
 
 test('stdin reading behaves as in lua5.4', async (t) => {

@@ -23,28 +23,13 @@ export function registerRun(program: Command): void {
       });
       const onSigint = (): void => run.interrupt();
       process.on('SIGINT', onSigint);
-      let code: number;
       try {
-        code = await run.run();
-      } catch (e) {
-        await run.close();
-        throw e;
+        process.exitCode = await run.run();
       } finally {
         process.off('SIGINT', onSigint);
       }
-      if (code === EXIT_INTERRUPTED) process.stderr.write('interrupted\n');
-      // The script is over and its output written: the process ends here, once our streams have
-      // taken everything, without waiting for the worker's own orderly teardown (about 10 ms of
-      // start-to-exit time, docs/performance.md "Start-up").
-      await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-      process.exit(code);
+      if (process.exitCode === EXIT_INTERRUPTED) process.stderr.write('interrupted\n');
     });
-}
-
-/** Resolves once everything written to `stream` so far has been handed to the system. */
-function flushed(stream: NodeJS.WriteStream): Promise<void> {
-  if (stream.destroyed || stream.writableEnded) return Promise.resolve();
-  return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
 function checkReadable(file: string): void {

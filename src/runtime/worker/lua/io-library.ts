@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { InputSource, OutputSink } from '../stdio.js';
 import {
-  LuaRaise, LuaVm, LUA_MULTRET, LUA_REGISTRYINDEX, LUA_TNONE, LUA_TNIL, LUA_TNUMBER, LUA_TSTRING,
+  LuaRaise, LuaVm, LUA_MULTRET, LUA_REGISTRYINDEX, LUA_TNONE, LUA_TNIL, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE,
   VmUnwind, upvalueIndex, type LuaState,
 } from './lua-vm.js';
 
@@ -223,6 +223,14 @@ export class IoLibrary {
 
   private installFileMetatable(L: LuaState): void {
     const { vm } = this;
+    // The stock io library's stdin/stdout/stderr become garbage once `io` is replaced. Their
+    // finaliser checks them against the registry's "FILE*", ours from here on, and fails
+    // ("FILE* expected, got FILE*", a warning once warnings are on); they close nothing anyway.
+    if (vm.getField(L, LUA_REGISTRYINDEX, FILE_MT) === LUA_TTABLE) {
+      vm.pushNil(L); vm.setField(L, -2, '__gc');
+      vm.pushNil(L); vm.setField(L, -2, '__close');
+    }
+    vm.pop(L, 1);
     vm.newTable(L); // metatable
     vm.pushString(L, FILE_MT);
     vm.setField(L, -2, '__name');
@@ -700,7 +708,8 @@ export class IoLibrary {
     const t = vm.type(L, 1);
     let code = 0;
     if (t === 1 /* boolean */) code = vm.toBoolean(L, 1) ? 0 : 1;
-    else if (t > LUA_TNIL) code = Number(this.checkInteger(L, 1));
+    // As C's exit(int): the integer is cut to an int (2^53 gives 0, math.maxinteger -1, so 255).
+    else if (t > LUA_TNIL) code = Number(BigInt.asIntN(32, this.checkInteger(L, 1)));
     throw new VmUnwind('exit', code);
   }
 

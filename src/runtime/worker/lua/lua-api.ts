@@ -77,6 +77,7 @@ export interface LuaApi {
   _luaL_checklstring(L: L, arg: number, len: Ptr): Ptr;
   _luaL_testudata(L: L, arg: number, tname: Ptr): Ptr;
   _luaL_openlibs(L: L): void;
+  _lua_setwarnf(L: L, fn: Ptr, ud: Ptr): void;
 
   _lua_getstack(L: L, level: number, ar: Ptr): number;
   _lua_getinfo(L: L, what: Ptr, ar: Ptr): number;

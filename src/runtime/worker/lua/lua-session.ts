@@ -8,6 +8,7 @@ import { LuaVm, LUA_OK, LUA_ERRSYNTAX, LUA_MULTRET, LUA_TSTRING, LUA_TNUMBER, LU
 import { installRequire, packagePath } from './require.js';
 import { ProtectedCalls } from './debugger/protected-calls.js';
 import { TopLevelCalls } from './top-level-calls.js';
+import { installWarnings } from './warnings.js';
 import type { Debugger } from './debugger/debugger.js';
 
 const encoder = new TextEncoder();
@@ -43,6 +44,7 @@ export class LuaSession {
     const resolve = (p: string): string => path.resolve(options.cwd, p);
     const io = new IoLibrary({ vm, out, input, resolve, env: options.env });
     io.install();
+    installWarnings(vm, out);
     io.rememberStdHandles();
     const session = new LuaSession(vm, io, options);
     installRequire(vm, io, resolve, packagePath(options.cwd, options.env));
