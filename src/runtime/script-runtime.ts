@@ -12,6 +12,9 @@ import { workerInterrupter } from './worker-interrupter.js';
 import { scheduleReentry, type ReentrySchedule } from './reentry-schedule.js';
 import { StdinPump } from './stdin-pump.js';
 
+/** The worker's modules, bundled by `npm run build` (scripts/bundle-worker.mjs): it starts sooner. */
+const WORKER_ENTRY = new URL('./worker-bundle/worker-main.js', import.meta.url);
+
 export interface ScriptRuntimeEvents {
   output: [stream: 'stdout' | 'stderr', data: Uint8Array];
   /** The worker is gone (terminated or crashed); pending runs were settled as terminated. */
@@ -58,7 +61,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     this.stdinPort.unref();
     const data: WorkerData = { options: full, control: this.control.buffer, debugPort: channel.port2, stdinPort: stdinChannel.port2 };
     workerInterrupter.ensureStarted();
-    this.worker = new Worker(new URL('./worker/worker-main.js', import.meta.url), { workerData: data, transferList: [channel.port2, stdinChannel.port2], stdout: false, stderr: false });
+    this.worker = new Worker(WORKER_ENTRY, { workerData: data, transferList: [channel.port2, stdinChannel.port2], stdout: false, stderr: false });
     this.threadId = this.worker.threadId;
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (msg: WorkerToMain): void => {
