@@ -27,6 +27,8 @@ test('a daemon keeps a 0600 status file with its clients; kill -9 leaves it stal
   const client = new JupyterClient(readConnectionFile(d.connectionFile));
   await client.connect();
   try {
+    // The kernel learns of the connection from ZeroMQ's monitor, a moment after the client has it.
+    await listedWhen(dir, 'st', 'the connection counted', (k) => k.clients === 1);
     assert.match((await cli(dir, ['kernel', 'status', 'st'])).stdout, /^Clients:\s+1 \(1 Jupyter connection, 0 debuggers\)$/m);
     const list = await cli(dir, ['kernel', 'list']);
     assert.match(list.stdout, /^ID\s+PID\s+STATE\s+IP\s+SHELL\s+IOPUB\s+STDIN\s+CONTROL\s+HB\s+DAP\s+CLIENTS$/m);
