@@ -4,7 +4,7 @@ export { LIST_SCRIPTS, RUN_SCRIPT } from './handlers/scripts.js';
 export { badArgs, DapError, DapErrorCode, expectType } from './errors.js';
 export { serveStdio, serveTcp, type TcpServer, type TransportWrapper } from './server.js';
 export { LaunchTarget, WaitingScriptTarget } from './targets.js';
-export { StreamTransport, type DapTransport } from './transport.js';
+export { StreamTransport, TransportListeners, type DapTransport } from './transport.js';
 export { MAX_MESSAGE } from './framing.js';
 export { DapClient, DapRequestError } from './dap-client.js';
 export { WebSocketTransport } from './websocket-transport.js';

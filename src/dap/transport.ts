@@ -12,16 +12,36 @@ export interface DapTransport {
   close(): void;
 }
 
+/** The listener plumbing every transport has: one message and one error listener, close listeners. */
+export abstract class TransportListeners {
+  protected messageFn: (m: unknown) => void = () => undefined;
+  protected errorFn: (e: string, fatal: boolean) => void = () => undefined;
+  private readonly closeFns: (() => void)[] = [];
+  protected closed = false;
+
+  onMessage(fn: (m: unknown) => void): void { this.messageFn = fn; }
+  onError(fn: (e: string, fatal: boolean) => void): void { this.errorFn = fn; }
+  onClose(fn: () => void): void { this.closeFns.push(fn); }
+
+  /** Marks the transport closed; false when it already was (close() then does nothing more). */
+  protected markClosed(): boolean {
+    if (this.closed) return false;
+    this.closed = true;
+    return true;
+  }
+
+  protected notifyClosed(): void {
+    for (const fn of this.closeFns) fn();
+  }
+}
+
 /** DAP over a byte stream pair (stdin/stdout, or both ends of a socket). */
-export class StreamTransport implements DapTransport {
+export class StreamTransport extends TransportListeners implements DapTransport {
   private readonly parser = new FrameParser();
-  private messageFn: (m: unknown) => void = () => undefined;
-  private errorFn: (e: string, fatal: boolean) => void = () => undefined;
-  private closeFns: (() => void)[] = [];
-  private closed = false;
   private corked = false;
 
   constructor(private readonly input: Readable, private readonly output: Writable) {
+    super();
     input.on('data', (chunk: Buffer) => {
       for (const f of this.parser.push(chunk)) {
         if (this.closed) return; // a connection being closed runs nothing more it sent
@@ -59,13 +79,10 @@ export class StreamTransport implements DapTransport {
     this.corked = false;
     this.output.uncork();
   }
-  onMessage(fn: (m: unknown) => void): void { this.messageFn = fn; }
-  onError(fn: (e: string, fatal: boolean) => void): void { this.errorFn = fn; }
-  onClose(fn: () => void): void { this.closeFns.push(fn); }
+
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const fn of this.closeFns) fn();
+    if (!this.markClosed()) return;
+    this.notifyClosed();
     // What was already written (a last error event) still goes out before a socket closes.
     this.uncork();
     if (this.output !== process.stdout) this.output.end();

@@ -4,18 +4,14 @@
 // client and the connection goes on (unlike a byte stream, where it has to close).
 import type { WebSocket } from 'ws';
 import { describeMessage, jsonErrorWhere } from './message-text.js';
-import type { DapTransport } from './transport.js';
+import { TransportListeners, type DapTransport } from './transport.js';
 
 /** Bytes a DAP WebSocket client may leave unread before it is dropped. */
 const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
 
-export class WebSocketTransport implements DapTransport {
-  private messageFn: (m: unknown) => void = () => undefined;
-  private errorFn: (e: string, fatal: boolean) => void = () => undefined;
-  private closeFns: (() => void)[] = [];
-  private closed = false;
-
+export class WebSocketTransport extends TransportListeners implements DapTransport {
   constructor(private readonly ws: WebSocket) {
+    super();
     ws.on('message', (data) => {
       const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
       let message: unknown;
@@ -42,13 +38,9 @@ export class WebSocketTransport implements DapTransport {
     if (this.ws.bufferedAmount > MAX_UNREAD_BYTES) { this.close(); this.ws.terminate(); return; }
     this.ws.send(JSON.stringify(message));
   }
-  onMessage(fn: (m: unknown) => void): void { this.messageFn = fn; }
-  onError(fn: (e: string, fatal: boolean) => void): void { this.errorFn = fn; }
-  onClose(fn: () => void): void { this.closeFns.push(fn); }
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const fn of this.closeFns) fn();
+    if (!this.markClosed()) return;
+    this.notifyClosed();
     // What was already sent (a last output event) goes out before the close frame.
     this.ws.close(1000);
   }

@@ -9,7 +9,7 @@
 // reverse requests are mapped back to their sender's numbering.
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as net from 'node:net';
-import { DapErrorCode, StreamTransport, type DapTransport } from '../dap/index.js';
+import { DapErrorCode, StreamTransport, TransportListeners, type DapTransport } from '../dap/index.js';
 import { KernelNotFound, locateKernel, type KernelDapAddress } from './kernel-lookup.js';
 
 type Message = P.ProtocolMessage & Record<string, unknown>;
@@ -28,7 +28,7 @@ export function attachesToKernel(args: unknown): boolean {
   return !!a && (a.connectionFile !== undefined || a.kernelId !== undefined);
 }
 
-export class KernelAttachProxy implements DapTransport {
+export class KernelAttachProxy extends TransportListeners implements DapTransport {
   private mode: 'local' | 'connecting' | 'relay' = 'local';
   private initializeRequest: Message | null = null;
   private kernel: StreamTransport | null = null;
@@ -38,12 +38,9 @@ export class KernelAttachProxy implements DapTransport {
   private outSeq = 1;
   private readonly reverse = new Map<number, { origin: Origin; seq: number }>();
   private terminatedSent = false;
-  private messageFn: (m: unknown) => void = () => undefined;
-  private errorFn: (e: string, fatal: boolean) => void = () => undefined;
-  private readonly closeFns: (() => void)[] = [];
-  private closed = false;
 
   constructor(private readonly editor: DapTransport, private readonly log: ProxyLog) {
+    super();
     editor.onMessage((m) => this.fromEditor(m as Message));
     editor.onError((e, fatal) => {
       if (this.mode === 'local') this.errorFn(e, fatal);
@@ -58,15 +55,11 @@ export class KernelAttachProxy implements DapTransport {
     // In relay mode the session is idle; anything it says (it should say nothing) is dropped.
     if (this.mode === 'local') this.toEditor(message as Message, 'local');
   }
-  onMessage(fn: (m: unknown) => void): void { this.messageFn = fn; }
-  onError(fn: (e: string, fatal: boolean) => void): void { this.errorFn = fn; }
-  onClose(fn: () => void): void { this.closeFns.push(fn); }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (!this.markClosed()) return;
     this.socket?.destroy();
-    for (const fn of this.closeFns) fn();
+    this.notifyClosed();
     this.editor.close();
   }
 

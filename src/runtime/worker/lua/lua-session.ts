@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { RunOutcome, RuntimeOptions } from '../../protocol.js';
 import type { InputSource, OutputSink } from '../stdio.js';
 import { IoLibrary, stripShebang } from './io-library.js';
-import { LuaVm, LUA_OK, LUA_ERRSYNTAX, LUA_MULTRET, LUA_TSTRING, LUA_TNUMBER, LUA_TNIL, VmUnwind, type LuaState } from './lua-vm.js';
+import { LuaVm, LUA_OK, LUA_ERRSYNTAX, LUA_TSTRING, LUA_TNUMBER, LUA_TNIL, VmUnwind, type LuaState } from './lua-vm.js';
 import { installRequire, packagePath } from './require.js';
 import { ProtectedCalls } from './debugger/protected-calls.js';
 import { TopLevelCalls } from './top-level-calls.js';
