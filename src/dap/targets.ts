@@ -8,6 +8,7 @@ import { TerminalRelay } from './terminal-relay.js';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// From dist/src/<layer> and from the CLI's bundle in dist/src/cli-bundle alike (scripts/bundle.mjs).
 const cliPath = (): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/llmspell.js');
 
 type Launch = P.LaunchRequestArguments & Record<string, unknown>;

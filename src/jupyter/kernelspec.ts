@@ -31,6 +31,7 @@ function pythonPrefix(): string {
   return '/usr/local';
 }
 
+// From dist/src/<layer> and from the CLI's bundle in dist/src/cli-bundle alike (scripts/bundle.mjs).
 const cliPath = (): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/llmspell.js');
 
 export function kernelSpec(): Record<string, unknown> {

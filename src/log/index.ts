@@ -48,6 +48,12 @@ export function traceLevel(): string {
   return level;
 }
 
+/** Whether a line at this level would be written now: lets a caller skip loading pino for one that would not. */
+export function isLogged(at: Exclude<TraceLevel, 'off'>): boolean {
+  if (level === 'silent') return false;
+  return TRACE_LEVELS.indexOf(at) <= TRACE_LEVELS.indexOf(level as TraceLevel);
+}
+
 /** Sends logs to a file instead of stderr (daemons); a file it creates has mode 0600. */
 export function logToFile(file: string): void {
   logFile = file;

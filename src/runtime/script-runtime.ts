@@ -12,8 +12,11 @@ import { workerInterrupter } from './worker-interrupter.js';
 import { scheduleReentry, type ReentrySchedule } from './reentry-schedule.js';
 import { StdinPump } from './stdin-pump.js';
 
-/** The worker's modules, bundled by `npm run build` (scripts/bundle-worker.mjs): it starts sooner. */
-const WORKER_ENTRY = new URL('./worker-bundle/worker-main.js', import.meta.url);
+/**
+ * The worker's modules, bundled by `npm run build` (scripts/bundle.mjs): it starts sooner. The
+ * path holds from dist/src/runtime and from the CLI's bundle in dist/src/cli-bundle alike.
+ */
+const WORKER_ENTRY = new URL('../runtime/worker-bundle/worker-main.js', import.meta.url);
 
 export interface ScriptRuntimeEvents {
   output: [stream: 'stdout' | 'stderr', data: Uint8Array];

@@ -2,7 +2,7 @@
 // with `connectionFile` or `kernelId` relays the session to that running kernel.
 import type { Command } from 'commander';
 import type { DapTransport } from '../../dap/index.js';
-import { logger } from '../../log/index.js';
+import { isLogged, logger } from '../../log/index.js';
 import { parsePort } from '../options.js';
 import { requireTokenOffLoopback, tokenGate } from '../token-gate.js';
 
@@ -16,16 +16,18 @@ export function registerDap(program: Command): void {
     .action(async (opts: { port?: string; host: string; token?: string }) => {
       const { LaunchTarget, serveStdio, serveTcp } = await import('../../dap/index.js');
       const { KernelAttachProxy } = await import('../../kernel/dap-proxy.js');
-      const log = logger('dap');
-      const sessionLog = { error: (m: string) => log.error(m), debug: (m: string) => log.debug(m) };
-      const proxyLog = { error: (m: string) => log.error(m), info: (m: string) => log.info(m) };
+      // pino loads (about 15 ms) only when a line is written: a session that logs nothing
+      // reaches its first stop without it.
+      const log = (): ReturnType<typeof logger> => logger('dap');
+      const sessionLog = { error: (m: string) => log().error(m), debug: (m: string) => { if (isLogged('debug')) log().debug(m); } };
+      const proxyLog = { error: (m: string) => log().error(m), info: (m: string) => { if (isLogged('info')) log().info(m); } };
       const relayToKernels = (t: DapTransport): DapTransport => new KernelAttachProxy(t, proxyLog);
       if (opts.port === undefined) {
         await serveStdio(new LaunchTarget(), sessionLog, relayToKernels);
         process.exit(0);
       }
       const token = requireTokenOffLoopback(opts.host, opts.token);
-      const setup = token ? await tokenGate(token, log) : undefined;
+      const setup = token ? await tokenGate(token, log()) : undefined;
       const server = await serveTcp(parsePort(opts.port), opts.host, () => new LaunchTarget(), sessionLog, relayToKernels, setup);
       process.stdout.write(`DAP server listening on port ${server.port}\n`);
       const stop = (): void => void server.close().then(() => process.exit(0));
