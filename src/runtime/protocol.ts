@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { CodeCacheStatus } from './code-cache.cjs';
 import type { DebugEvent, DebugReply } from './debug-protocol.js';
 // The typed messages between a runtime's owner (main thread) and its worker thread.
 // Nothing here names a Lua type: a second language's worker would speak the same union.
@@ -34,16 +35,19 @@ export type MainToWorker =
   | { type: 'runFile'; id: number; path: string; args: string[] }
   | { type: 'runChunk'; id: number; code: string; name: string; wantValues: boolean; args?: string[] }
   | { type: 'checkComplete'; id: number; code: string }
+  /** The build's training run (scripts/bundle.mjs): write V8's code cache of the worker's bundle. */
+  | { type: 'saveCodeCache'; id: number }
   | { type: 'shutdown' };
 
 export type WorkerToMain =
-  | { type: 'ready'; language: string; version: string; debuggable: boolean }
+  | { type: 'ready'; language: string; version: string; debuggable: boolean; codeCache: CodeCacheStatus }
   | DebugReply
   | { type: 'debugEvent'; event: DebugEvent }
   | { type: 'output'; stream: 'stdout' | 'stderr'; data: Uint8Array }
   /** reentries: how often the interpreter was re-entered so far (worker/lua/top-level-calls.ts). */
   | { type: 'result'; id: number; outcome: RunOutcome; reentries: number }
   | { type: 'completeness'; id: number; status: Completeness; message?: string }
+  | { type: 'codeCacheSaved'; id: number; error?: string }
   | { type: 'inputRequest' }
   | { type: 'fatal'; message: string };
 

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ControlBlock, newControlBlock } from './control-block.js';
+import type { CodeCacheStatus } from './code-cache.cjs';
 import type { DebugCommandName, DebugCommands, DebugEvent } from './debug-protocol.js';
 import type { Completeness, MainToWorker, RunOutcome, RuntimeOptions, WorkerData, WorkerToMain } from './protocol.js';
 import { CONTROL, RuntimeState } from './control-block.js';
@@ -13,10 +14,11 @@ import { scheduleReentry, type ReentrySchedule } from './reentry-schedule.js';
 import { StdinPump } from './stdin-pump.js';
 
 /**
- * The worker's modules, bundled by `npm run build` (scripts/bundle.mjs): it starts sooner. The
- * path holds from dist/src/runtime and from the CLI's bundle in dist/src/cli-bundle alike.
+ * The worker's loader, which runs its modules bundled by `npm run build` (scripts/bundle.mjs)
+ * from V8's code cache: it starts sooner. The path holds from dist/src/runtime and from the
+ * CLI's bundle in dist/src/cli-bundle alike.
  */
-const WORKER_ENTRY = new URL('../runtime/worker-bundle/worker-main.js', import.meta.url);
+const WORKER_ENTRY = new URL('../runtime/worker-loader.cjs', import.meta.url);
 
 export interface ScriptRuntimeEvents {
   output: [stream: 'stdout' | 'stderr', data: Uint8Array];
@@ -31,6 +33,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
   private readonly worker: Worker;
   private readonly pending = new Map<number, (o: RunOutcome) => void>();
   private readonly completeness = new Map<number, (r: { status: Completeness; message?: string }) => void>();
+  private readonly codeCacheSaves = new Map<number, (error?: string) => void>();
   private nextId = 1;
   private readonly ready: Promise<{ language: string; version: string }>;
   private alive = true;
@@ -44,6 +47,8 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
   private nextDebugId = 1;
   /** Whether this runtime's VM supports the debugger (known once started). */
   debuggable = false;
+  /** Whether the worker's code came from the build's code cache (src/runtime/code-cache.cts); known once started. */
+  codeCache: CodeCacheStatus | null = null;
 
   /** `stdinStream` replaces this process's stdin for the 'inherit' mode (a debuggee's own terminal). */
   constructor(options: Partial<RuntimeOptions> = {}, stdinStream?: Readable) {
@@ -68,7 +73,7 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     this.threadId = this.worker.threadId;
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (msg: WorkerToMain): void => {
-        if (msg.type === 'ready') { this.debuggable = msg.debuggable; resolve({ language: msg.language, version: msg.version }); }
+        if (msg.type === 'ready') { this.debuggable = msg.debuggable; this.codeCache = msg.codeCache; resolve({ language: msg.language, version: msg.version }); }
         else if (msg.type === 'fatal') reject(new Error(msg.message));
       };
       this.worker.on('message', onMessage);
@@ -158,6 +163,19 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     });
   }
 
+  /**
+   * Writes V8's code cache of the worker's bundle, with what this runtime has compiled so far
+   * (src/runtime/code-cache.cts). Only the build calls it, after a training run.
+   */
+  saveCodeCache(): Promise<void> {
+    if (!this.alive) return Promise.reject(new Error('the runtime has ended'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.codeCacheSaves.set(id, (error) => (error ? reject(new Error(error)) : resolve()));
+      this.worker.postMessage({ type: 'saveCodeCache', id } satisfies MainToWorker);
+    });
+  }
+
   /** Asks a running script to stop at its next instruction (a 'pause' stop event follows). */
   requestPause(): void {
     if (!this.alive || this.control.state !== RuntimeState.Running) return;
@@ -213,6 +231,12 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
         done?.({ status: msg.status, message: msg.message });
         break;
       }
+      case 'codeCacheSaved': {
+        const done = this.codeCacheSaves.get(msg.id);
+        this.codeCacheSaves.delete(msg.id);
+        done?.(msg.error);
+        break;
+      }
       case 'result': {
         this.reentryCount = msg.reentries;
         const settle = this.pending.get(msg.id);
@@ -232,6 +256,10 @@ export class ScriptRuntime extends EventEmitter<ScriptRuntimeEvents> {
     this.pending.clear();
     for (const p of this.debugPending.values()) p.reject(new Error('the script has ended'));
     this.debugPending.clear();
+    for (const done of this.completeness.values()) done({ status: 'invalid', message: 'the runtime has ended' });
+    this.completeness.clear();
+    for (const done of this.codeCacheSaves.values()) done('the runtime has ended');
+    this.codeCacheSaves.clear();
     workerInterrupter.forget(this.threadId);
     this.debugPort.close();
     this.stdinPort.close();

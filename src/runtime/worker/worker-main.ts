@@ -2,14 +2,17 @@
 // thread asks, posting output and outcomes back. Blocking here never blocks the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CONTROL, ControlBlock, RuntimeState } from '../control-block.js';
+import type { WorkerCodeCache } from '../worker-loader.cjs';
 import type { DebugRequest } from '../debug-protocol.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from '../protocol.js';
-import type { Debugger } from './lua/debugger/debugger.js';
+import type { Debugger as DebuggerClass } from './lua/debugger/debugger.js';
 import { LuaSession } from './lua/lua-session.js';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { EmptyInput, RequestedInput, type InputAnswer, type InputSource, type OutputSink } from './stdio.js';
 
 const port = parentPort!;
+/** Set by the loader (src/runtime/worker-loader.cts); a worker started some other way has none. */
+const workerCodeCache = (globalThis as { __llmspellCodeCache?: WorkerCodeCache }).__llmspellCodeCache;
 const data = workerData as WorkerData;
 const control = new ControlBlock(data.control);
 
@@ -34,8 +37,12 @@ async function main(): Promise<void> {
         },
       )
       : new EmptyInput();
+  // The debugger's chunk loads while the VM's WebAssembly compiles (LuaSession.create awaits
+  // it): the thread would otherwise wait for each in turn.
+  const debuggerModule = data.options.debugger ? import('./lua/debugger/debugger.js') : null;
+  debuggerModule?.catch(() => undefined); // awaited below; a failure is reported from there
   const session = await LuaSession.create(data.options, out, input);
-  const dbg = data.options.debugger ? await attachDebugger(session) : null;
+  const dbg = debuggerModule ? attachDebugger(session, (await debuggerModule).Debugger) : null;
   // Debug requests that arrive while no script runs are served from the event loop.
   data.debugPort.on('message', (req: DebugRequest) => {
     if (dbg) dbg.handle(req);
@@ -48,12 +55,23 @@ async function main(): Promise<void> {
     return 'ok';
   };
   control.state = RuntimeState.Idle;
-  post({ type: 'ready', language: 'lua', version: session.version, debuggable: dbg?.available ?? false });
+  post({ type: 'ready', language: 'lua', version: session.version, debuggable: dbg?.available ?? false, codeCache: workerCodeCache?.status ?? 'missing' });
 
   port.on('message', (msg: MainToWorker) => {
     if (msg.type === 'shutdown') {
       port.close();
       data.debugPort.close();
+      return;
+    }
+    if (msg.type === 'saveCodeCache') {
+      let error: string | undefined;
+      try {
+        if (!workerCodeCache) throw new Error('this worker was not started by its loader');
+        workerCodeCache.save();
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      post({ type: 'codeCacheSaved', id: msg.id, error });
       return;
     }
     if (msg.type === 'checkComplete') {
@@ -75,8 +93,7 @@ async function main(): Promise<void> {
 }
 
 /** Loaded only when asked for: a runtime without it (`llmspell run`) starts sooner. */
-async function attachDebugger(session: LuaSession): Promise<Debugger> {
-  const { Debugger } = await import('./lua/debugger/debugger.js');
+function attachDebugger(session: LuaSession, Debugger: typeof DebuggerClass): DebuggerClass {
   const dbg = new Debugger(session.vm, session.calls, data.debugPort, control, (event) => post({ type: 'debugEvent', event }), post);
   session.debugger = dbg;
   // The main thread's inspector calls this to reach a busy script (pause, breakpoints).

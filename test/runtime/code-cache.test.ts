@@ -1,0 +1,52 @@
+// The runtime worker starts from V8's code cache of its bundle (src/runtime/code-cache.cts),
+// which `npm run build` makes after a training run (scripts/bundle.mjs). These tests pin that a
+// real runtime uses it, and that a missing or foreign cache only costs time: the code still runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { compileWithCache } from '../../src/runtime/code-cache.cjs';
+import { ScriptRuntime } from '../../src/runtime/index.js';
+
+const require = createRequire(import.meta.url);
+
+test('a runtime, with or without the debugger, starts from the code cache the build made', async (t) => {
+  for (const debug of [true, false]) {
+    const rt = new ScriptRuntime({ debugger: debug });
+    t.after(() => rt.stop());
+    await rt.start();
+    assert.equal(rt.codeCache, 'accepted', `debugger: ${debug}`);
+    assert.deepEqual(await rt.runChunk('return 6 * 7', '=check', true), { status: 'ok', values: ['42'] });
+  }
+});
+
+test('compileWithCache: no cache compiles as Node would; a saved one is accepted; one for other source is rejected', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-code-cache-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'body.cjs');
+  const cacheFile = `${file}.v8-cache`;
+  const run = (): { cache: string; exports: unknown } => {
+    const compiled = compileWithCache(file, cacheFile);
+    const mod = { exports: {} as unknown };
+    compiled.body(mod.exports, require, mod, file, dir);
+    if (compiled.cache === 'missing') compiled.saveCache();
+    return { cache: compiled.cache, exports: mod.exports };
+  };
+  fs.writeFileSync(file, 'function twice(x) { return 2 * x; }\nmodule.exports = { value: twice(21), file: __filename };\n');
+  assert.deepEqual(run(), { cache: 'missing', exports: { value: 42, file } });
+  assert.ok(fs.statSync(cacheFile).size > 0, 'the cache was written');
+  assert.deepEqual(run(), { cache: 'accepted', exports: { value: 42, file } });
+  fs.writeFileSync(file, 'module.exports = { value: "changed" };\n');
+  assert.deepEqual(run(), { cache: 'rejected', exports: { value: 'changed' } });
+});
+
+test('compileWithCache keeps line numbers: an error thrown by the module names its own line', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-code-cache-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'throws.cjs');
+  fs.writeFileSync(file, '// line 1\n// line 2\nthrow new Error("from line 3");\n');
+  const compiled = compileWithCache(file, `${file}.v8-cache`);
+  assert.throws(() => compiled.body({}, require, { exports: {} }, file, dir), (e: Error) => e.stack!.includes(`${file}:3:`));
+});
