@@ -1,14 +1,14 @@
-// Bundles what tsc compiled (dist/src) for start-up time (docs/performance.md, "Start-up"); the
-// packages stay in node_modules. Node's ES module loader pays for every file it resolves and
+// Bundles what tsc compiled (dist/src) for start-up time (docs/performance.md, "Start-up").
+// Node's ES module loader pays for every file it resolves and
 // loads, and `llmspell dap`'s first stop waits on both of these paths:
-// - the runtime worker (src/runtime/worker) is one CommonJS file, which the worker's loader
-//   (src/runtime/worker-loader.cts) runs from the V8 code cache made here: the thread neither
-//   resolves some thirty modules nor parses 190 KB. The debugger's modules are in it but are
+// - the runtime worker (src/runtime/worker, with wasmoon) is one CommonJS file, which the
+//   worker's loader (src/runtime/worker-loader.cts) runs from the V8 code cache made here: the
+//   thread neither resolves some thirty modules nor parses 390 KB. The debugger's modules are in it but are
 //   only evaluated by runtimes that debug (esbuild turns their dynamic import into a lazy
 //   initialiser).
 // - the command line (bin/llmspell.js) loads a few chunks instead of some sixty modules: the
 //   `initialize` response comes 15-20 ms sooner. Each command's layers stay chunks loaded on
-//   demand, as the dynamic imports in src/cli/commands ask.
+//   demand, as the dynamic imports in src/cli/commands ask; packages stay in node_modules.
 // Tests import the unbundled modules in dist/src; the bundles are built from the same files.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
@@ -38,6 +38,10 @@ await Promise.all([
     entryPoints: ['dist/src/runtime/worker/worker-main.js'],
     outfile: worker,
     format: 'cjs',
+    // wasmoon goes in too, to come from the code cache with the rest; as CommonJS, its one
+    // dynamic import (of node:module) must become a require.
+    packages: undefined,
+    supported: { 'dynamic-import': false },
     // The one module that asks for import.meta.url (lua-vm.ts, to require wasmoon) gets the bundle's.
     define: { 'import.meta.url': '__bundleUrl' },
     banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },

@@ -2,13 +2,15 @@
 // src/runtime/worker touches it. It works on bytes (Lua strings are byte strings) and keeps
 // hot paths free of per-call allocations: callers reuse the scratch pointers below.
 import { createRequire } from 'node:module';
-import type { LuaWasm } from 'wasmoon';
+import wasmoon, { type LuaWasm } from 'wasmoon';
 import type { LuaApi } from './lua-api.js';
 
-// wasmoon is a CommonJS (UMD) bundle of 150 KB. Imported as an ES module, Node first scans
-// its whole text for named exports (cjs-module-lexer), which took 50-70 ms of the worker's
-// start-up here; require() loads it in about 10 ms (docs/performance.md, "Start-up").
-const { LuaWasm: LuaWasmClass } = createRequire(import.meta.url)('wasmoon') as typeof import('wasmoon');
+// wasmoon is a CommonJS (UMD) bundle of 150 KB. The worker's bundle (scripts/bundle.mjs)
+// includes it, so it comes from the bundle's code cache with the rest. Unbundled (tests that
+// build a VM directly), Node first scans its text for named exports: about 25 ms more, once.
+const { LuaWasm: LuaWasmClass } = wasmoon;
+/** Its WebAssembly, found from here: the bundle is not where wasmoon would look by default. */
+const GLUE_WASM = createRequire(import.meta.url).resolve('wasmoon/dist/glue.wasm');
 
 export type LuaState = number;
 export type LuaCFunction = (L: LuaState) => number;
@@ -113,7 +115,7 @@ export class LuaVm {
     };
     let wasm: LuaWasm;
     try {
-      wasm = await LuaWasmClass.initialize(undefined, env);
+      wasm = await LuaWasmClass.initialize(GLUE_WASM, env);
     } finally {
       wa.instantiate = instantiate;
     }
