@@ -4,12 +4,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { InputSource, OutputSink } from '../stdio.js';
 import {
   LuaRaise, LuaVm, LUA_MULTRET, LUA_REGISTRYINDEX, LUA_TNONE, LUA_TNIL, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE,
   VmUnwind, upvalueIndex, type LuaState,
 } from './lua-vm.js';
+
+// node:child_process (with net, dgram and the rest it loads) is 2 ms of a worker's start-up;
+// only os.execute and io.popen need it.
+type ChildProcessModule = typeof import('node:child_process');
+let childProcessModule: ChildProcessModule | null = null;
+const childProcess = (): ChildProcessModule => (childProcessModule ??= createRequire(import.meta.url)('node:child_process') as ChildProcessModule);
 
 const FILE_MT = 'FILE*';
 /** luaL_loadfilex's status for a file it cannot open or read. */
@@ -417,7 +423,7 @@ export class IoLibrary {
 
   /** Runs a shell command to its end; returns its stdout when captured, else passes it on. */
   private runCommand(pipe: PipeCommand, stdin: Uint8Array | null, capture: boolean): Uint8Array {
-    const r = spawnSync('/bin/sh', ['-c', pipe.command], {
+    const r = childProcess().spawnSync('/bin/sh', ['-c', pipe.command], {
       cwd: this.opts.resolve('.'),
       env: this.opts.env,
       input: stdin ?? undefined,
