@@ -42,6 +42,34 @@ test('compileWithCache: no cache compiles as Node would; a saved one is accepted
   assert.deepEqual(run(), { cache: 'rejected', exports: { value: 'changed' } });
 });
 
+test('compileWithCache refuses a cache that does not belong to the source or is damaged; V8 alone would not', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-code-cache-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'body.cjs');
+  const cacheFile = `${file}.v8-cache`;
+  const load = (): { cache: string; value: unknown } => {
+    const compiled = compileWithCache(file, cacheFile);
+    const mod = { exports: {} as { value?: unknown } };
+    compiled.body(mod.exports, require, mod, file, dir);
+    return { cache: compiled.cache, value: mod.exports.value };
+  };
+  const source = (n: number): string => `function f() { return ${n}; }\nmodule.exports = { value: f() };\n`;
+  fs.writeFileSync(file, source(1));
+  compileWithCache(file, cacheFile).saveCache();
+  const saved = fs.readFileSync(cacheFile);
+  assert.deepEqual(load(), { cache: 'accepted', value: 1 });
+  // The same length: V8 checks only the length, and would run the old function's code.
+  fs.writeFileSync(file, source(2));
+  assert.deepEqual(load(), { cache: 'rejected', value: 2 });
+  fs.writeFileSync(file, source(1));
+  const damaged = Buffer.from(saved);
+  damaged[damaged.length - 5]! ^= 0xff;
+  fs.writeFileSync(cacheFile, damaged);
+  assert.deepEqual(load(), { cache: 'rejected', value: 1 });
+  fs.writeFileSync(cacheFile, saved.subarray(0, 6));
+  assert.deepEqual(load(), { cache: 'rejected', value: 1 });
+});
+
 test('compileWithCache keeps line numbers: an error thrown by the module names its own line', (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-code-cache-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
