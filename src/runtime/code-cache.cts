@@ -11,9 +11,10 @@ import * as zlib from 'node:zlib';
 
 /**
  * What became of the cache. V8 rejects one made by another Node version or with other V8
- * flags; we reject one whose checksums do not hold (below).
+ * flags; we reject one whose checksums do not hold (below). 'off': not used, on purpose
+ * (worker-loader.cts: with --enable-source-maps).
  */
-export type CodeCacheStatus = 'accepted' | 'rejected' | 'missing';
+export type CodeCacheStatus = 'accepted' | 'rejected' | 'missing' | 'off';
 
 export type ModuleBody = (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
 

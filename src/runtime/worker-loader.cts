@@ -12,8 +12,17 @@ export interface WorkerCodeCache {
 }
 
 const file = path.join(__dirname, 'worker-bundle', 'worker.cjs');
-const compiled = compileWithCache(file, `${file}.v8-cache`);
-const codeCache: WorkerCodeCache = { status: compiled.cache, save: compiled.saveCache };
-(globalThis as { __llmspellCodeCache?: WorkerCodeCache }).__llmspellCodeCache = codeCache;
-const bundleModule = { exports: {} };
-compiled.body(bundleModule.exports, createRequire(file), bundleModule, file, path.dirname(file));
+const setCodeCache = (codeCache: WorkerCodeCache): void => {
+  (globalThis as { __llmspellCodeCache?: WorkerCodeCache }).__llmspellCodeCache = codeCache;
+};
+
+if (process.sourceMapsEnabled) {
+  // Node maps stack traces through the bundle's source map only for code it loaded itself.
+  setCodeCache({ status: 'off', save: () => { throw new Error('the code cache is off while source maps are enabled'); } });
+  require(file);
+} else {
+  const compiled = compileWithCache(file, `${file}.v8-cache`);
+  setCodeCache({ status: compiled.cache, save: compiled.saveCache });
+  const bundleModule = { exports: {} };
+  compiled.body(bundleModule.exports, createRequire(file), bundleModule, file, path.dirname(file));
+}

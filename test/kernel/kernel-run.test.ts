@@ -235,6 +235,8 @@ test('terminateThreads ends one script (a thread exited event) while the kernel 
   const ended = await exitedThread(log, endless);
   assert.notEqual(ended.exitCode, 0, 'a terminated script does not end as a success');
   assert.deepEqual((await dc.threadsRequest()).body.threads.map((th) => th.id), [1, other]);
+  // The gate opens once the other script runs: a kernel busy enough could start it later.
+  await log.until(() => log.of('output').map((e) => (e as P.OutputEvent).body as P.OutputEvent['body'] & { threadId?: number }).find((o) => o.threadId === other && /waiting/.test(o.output)), 'the other script to run');
   fs.writeFileSync(gate, '');
   assert.equal((await exitedThread(log, other)).exitCode, 0);
   assert.equal(fs.readFileSync(path.join(work, 'out-2'), 'utf8'), 'done after waiting');

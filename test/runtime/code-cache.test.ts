@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { compileWithCache } from '../../src/runtime/code-cache.cjs';
 import { ScriptRuntime } from '../../src/runtime/index.js';
 
@@ -20,6 +21,22 @@ test('a runtime, with or without the debugger, starts from the code cache the bu
     assert.equal(rt.codeCache, 'accepted', `debugger: ${debug}`);
     assert.deepEqual(await rt.runChunk('return 6 * 7', '=check', true), { status: 'ok', values: ['42'] });
   }
+});
+
+test('with --enable-source-maps the worker runs its bundle as Node loads it, so stack traces map to the sources', (t) => {
+  const script = `
+    const { ScriptRuntime } = await import(${JSON.stringify(new URL('../../src/runtime/index.js', import.meta.url).href)});
+    const rt = new ScriptRuntime({ debugger: true });
+    await rt.start();
+    const outcome = await rt.runChunk('return 1 + 1', '=check', true);
+    console.log(JSON.stringify({ cache: rt.codeCache, outcome }));
+    await rt.stop();`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-code-cache-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'start.mjs'), script);
+  const r = spawnSync(process.execPath, ['--enable-source-maps', path.join(dir, 'start.mjs')], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { cache: 'off', outcome: { status: 'ok', values: ['2'] } });
 });
 
 test('compileWithCache: no cache compiles as Node would; a saved one is accepted; one for other source is rejected', (t) => {

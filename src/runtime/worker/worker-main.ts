@@ -37,12 +37,8 @@ async function main(): Promise<void> {
         },
       )
       : new EmptyInput();
-  // The debugger's chunk loads while the VM's WebAssembly compiles (LuaSession.create awaits
-  // it): the thread would otherwise wait for each in turn.
-  const debuggerModule = data.options.debugger ? import('./lua/debugger/debugger.js') : null;
-  debuggerModule?.catch(() => undefined); // awaited below; a failure is reported from there
   const session = await LuaSession.create(data.options, out, input);
-  const dbg = debuggerModule ? attachDebugger(session, (await debuggerModule).Debugger) : null;
+  const dbg = data.options.debugger ? await attachDebugger(session) : null;
   // Debug requests that arrive while no script runs are served from the event loop.
   data.debugPort.on('message', (req: DebugRequest) => {
     if (dbg) dbg.handle(req);
@@ -92,8 +88,13 @@ async function main(): Promise<void> {
   });
 }
 
-/** Loaded only when asked for: a runtime without it (`llmspell run`) starts sooner. */
-function attachDebugger(session: LuaSession, Debugger: typeof DebuggerClass): DebuggerClass {
+/**
+ * Loaded only when asked for: a runtime without it (`llmspell run`) starts sooner. In the
+ * worker's bundle (scripts/bundle.mjs) the import evaluates the debugger's modules, already
+ * compiled from the code cache.
+ */
+async function attachDebugger(session: LuaSession): Promise<DebuggerClass> {
+  const { Debugger } = await import('./lua/debugger/debugger.js');
   const dbg = new Debugger(session.vm, session.calls, data.debugPort, control, (event) => post({ type: 'debugEvent', event }), post);
   session.debugger = dbg;
   // The main thread's inspector calls this to reach a busy script (pause, breakpoints).
