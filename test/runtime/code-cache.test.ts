@@ -8,35 +8,49 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { compileWithCache } from '../../src/runtime/code-cache.cjs';
 import { ScriptRuntime } from '../../src/runtime/index.js';
 
 const require = createRequire(import.meta.url);
 
+const bundle = fileURLToPath(new URL('../../src/runtime/worker-bundle/worker.cjs', import.meta.url));
+const loader = new URL('../../src/runtime/worker-loader.cjs', import.meta.url);
+
 test('a runtime, with or without the debugger, starts from the code cache the build made', async (t) => {
+  // Source maps on (NODE_OPTIONS=--enable-source-maps) turn the cache off: see the test below.
+  const expected = process.sourceMapsEnabled ? 'off' : 'accepted';
   for (const debug of [true, false]) {
     const rt = new ScriptRuntime({ debugger: debug });
     t.after(() => rt.stop());
     await rt.start();
-    assert.equal(rt.codeCache, 'accepted', `debugger: ${debug}`);
+    assert.equal(rt.codeCache, expected, `debugger: ${debug}`);
     assert.deepEqual(await rt.runChunk('return 6 * 7', '=check', true), { status: 'ok', values: ['42'] });
   }
 });
 
+test('the worker bundle is strict code, as the ES modules it is made of', () => {
+  // A banner in front of esbuild's "use strict" once made it sloppy (scripts/bundle.mjs).
+  assert.match(fs.readFileSync(bundle, 'utf8'), /^"use strict";/);
+});
+
 test('with --enable-source-maps the worker runs its bundle as Node loads it, so stack traces map to the sources', (t) => {
+  // A worker started without its workerData fails at once, in worker-main.ts.
   const script = `
+    import { Worker } from 'node:worker_threads';
     const { ScriptRuntime } = await import(${JSON.stringify(new URL('../../src/runtime/index.js', import.meta.url).href)});
     const rt = new ScriptRuntime({ debugger: true });
     await rt.start();
     const outcome = await rt.runChunk('return 1 + 1', '=check', true);
-    console.log(JSON.stringify({ cache: rt.codeCache, outcome }));
+    const failed = await new Promise((resolve) => new Worker(new URL(${JSON.stringify(loader.href)})).on('error', resolve));
+    console.log(JSON.stringify({ cache: rt.codeCache, outcome, mapped: /worker-main\\.ts:\\d+/.test(failed.stack) }));
     await rt.stop();`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-code-cache-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.writeFileSync(path.join(dir, 'start.mjs'), script);
   const r = spawnSync(process.execPath, ['--enable-source-maps', path.join(dir, 'start.mjs')], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { cache: 'off', outcome: { status: 'ok', values: ['2'] } });
+  assert.deepEqual(JSON.parse(r.stdout), { cache: 'off', outcome: { status: 'ok', values: ['2'] }, mapped: true });
 });
 
 test('compileWithCache: no cache compiles as Node would; a saved one is accepted; one for other source is rejected', (t) => {
