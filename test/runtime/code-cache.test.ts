@@ -45,25 +45,40 @@ test('with --enable-source-maps the worker runs its bundle as Node loads it, so 
     const failed = await new Promise((resolve) => new Worker(new URL(${JSON.stringify(loader.href)})).on('error', resolve));
     console.log(JSON.stringify({ cache: rt.codeCache, outcome, mapped: /worker-main\\.ts:\\d+/.test(failed.stack) }));
     await rt.stop();`;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-code-cache-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   fs.writeFileSync(path.join(dir, 'start.mjs'), script);
   const r = spawnSync(process.execPath, ['--enable-source-maps', path.join(dir, 'start.mjs')], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { cache: 'off', outcome: { status: 'ok', values: ['2'] }, mapped: true });
 });
 
-test('compileWithCache: no cache compiles as Node would; a saved one is accepted; one for other source is rejected', (t) => {
+/** A temporary directory, removed after the test. */
+function tempDir(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-code-cache-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'body.cjs');
+  return dir;
+}
+
+/** A module file with a cache file beside it; load() compiles it through compileWithCache and runs it. */
+function cachedModule(t: { after(fn: () => void): void }, name: string) {
+  const dir = tempDir(t);
+  const file = path.join(dir, name);
   const cacheFile = `${file}.v8-cache`;
-  const run = (): { cache: string; exports: unknown } => {
+  const load = (): { cache: string; exports: Record<string, unknown>; saveCache(): void } => {
     const compiled = compileWithCache(file, cacheFile);
-    const mod = { exports: {} as unknown };
+    const mod = { exports: {} as Record<string, unknown> };
     compiled.body(mod.exports, require, mod, file, dir);
-    if (compiled.cache === 'missing') compiled.saveCache();
-    return { cache: compiled.cache, exports: mod.exports };
+    return { cache: compiled.cache, exports: mod.exports, saveCache: compiled.saveCache };
+  };
+  return { dir, file, cacheFile, load };
+}
+
+test('compileWithCache: no cache compiles as Node would; a saved one is accepted; one for other source is rejected', (t) => {
+  const { file, cacheFile, load } = cachedModule(t, 'body.cjs');
+  const run = (): { cache: string; exports: unknown } => {
+    const { cache, exports, saveCache } = load();
+    if (cache === 'missing') saveCache();
+    return { cache, exports };
   };
   fs.writeFileSync(file, 'function twice(x) { return 2 * x; }\nmodule.exports = { value: twice(21), file: __filename };\n');
   assert.deepEqual(run(), { cache: 'missing', exports: { value: 42, file } });
@@ -74,38 +89,30 @@ test('compileWithCache: no cache compiles as Node would; a saved one is accepted
 });
 
 test('compileWithCache refuses a cache that does not belong to the source or is damaged; V8 alone would not', (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-code-cache-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'body.cjs');
-  const cacheFile = `${file}.v8-cache`;
-  const load = (): { cache: string; value: unknown } => {
-    const compiled = compileWithCache(file, cacheFile);
-    const mod = { exports: {} as { value?: unknown } };
-    compiled.body(mod.exports, require, mod, file, dir);
-    return { cache: compiled.cache, value: mod.exports.value };
+  const { file, cacheFile, load } = cachedModule(t, 'body.cjs');
+  const value = (): { cache: string; value: unknown } => {
+    const { cache, exports } = load();
+    return { cache, value: exports.value };
   };
   const source = (n: number): string => `function f() { return ${n}; }\nmodule.exports = { value: f() };\n`;
   fs.writeFileSync(file, source(1));
   compileWithCache(file, cacheFile).saveCache();
   const saved = fs.readFileSync(cacheFile);
-  assert.deepEqual(load(), { cache: 'accepted', value: 1 });
+  assert.deepEqual(value(), { cache: 'accepted', value: 1 });
   // The same length: V8 checks only the length, and would run the old function's code.
   fs.writeFileSync(file, source(2));
-  assert.deepEqual(load(), { cache: 'rejected', value: 2 });
+  assert.deepEqual(value(), { cache: 'rejected', value: 2 });
   fs.writeFileSync(file, source(1));
   const damaged = Buffer.from(saved);
   damaged[damaged.length - 5]! ^= 0xff;
   fs.writeFileSync(cacheFile, damaged);
-  assert.deepEqual(load(), { cache: 'rejected', value: 1 });
+  assert.deepEqual(value(), { cache: 'rejected', value: 1 });
   fs.writeFileSync(cacheFile, saved.subarray(0, 6));
-  assert.deepEqual(load(), { cache: 'rejected', value: 1 });
+  assert.deepEqual(value(), { cache: 'rejected', value: 1 });
 });
 
 test('compileWithCache keeps line numbers: an error thrown by the module names its own line', (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmspell-code-cache-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'throws.cjs');
+  const { file, load } = cachedModule(t, 'throws.cjs');
   fs.writeFileSync(file, '// line 1\n// line 2\nthrow new Error("from line 3");\n');
-  const compiled = compileWithCache(file, `${file}.v8-cache`);
-  assert.throws(() => compiled.body({}, require, { exports: {} }, file, dir), (e: Error) => e.stack!.includes(`${file}:3:`));
+  assert.throws(load, (e: Error) => e.stack!.includes(`${file}:3:`));
 });
